@@ -1,0 +1,50 @@
+"""Display helpers for the stage notebooks: offline plotly and readable tables.
+
+Plotly figures are shown as HTML with plotly.js embedded inline once per kernel, so that the
+notebook exported by nbconvert works offline (no CDN, no require.js).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+_PLOTLY_LOADED = False
+
+
+def figure_html(fig: Any, include_js: bool = False) -> str:
+    """HTML fragment of a plotly figure; plotly.js inline when include_js."""
+    return fig.to_html(full_html=False, include_plotlyjs=include_js, config={"displaylogo": False},
+                       default_width="100%")
+
+
+def show(fig: Any) -> None:
+    """Display a plotly figure in a notebook (inline plotly.js on first use, works offline)."""
+    global _PLOTLY_LOADED
+    from IPython.display import HTML, display
+
+    if fig is None:
+        display(HTML("<p><i>нет данных для графика</i></p>"))
+        return
+    display(HTML(figure_html(fig, include_js=not _PLOTLY_LOADED)))
+    _PLOTLY_LOADED = True
+
+
+def table(df: pd.DataFrame, max_rows: int = 50, caption: str | None = None) -> None:
+    """Display a DataFrame as a compact HTML table (first max_rows rows, Russian note if cut)."""
+    from IPython.display import HTML, display
+
+    if df is None or len(df) == 0:
+        display(HTML("<p><i>нет строк</i></p>"))
+        return
+    shown = df.head(max_rows)
+    html = shown.to_html(index=False, escape=True, na_rep="—", float_format=lambda x: f"{x:.2f}")
+    head = f"<p><b>{_esc(caption)}</b></p>" if caption else ""
+    more = f"<p><i>показано {max_rows} из {len(df)} строк</i></p>" if len(df) > max_rows else ""
+    display(HTML(head + html + more))
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(str(text))

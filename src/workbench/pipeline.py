@@ -226,6 +226,10 @@ def export_html(nb_path: Path) -> Path:
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    for trait in ("mathjax_url", "require_js_url", "jquery_url", "mermaid_js_url",
+                  "mermaid_layout_elk_js_url", "jupyter_widgets_base_url"):
+        if exporter.has_trait(trait):  # nothing from the internet: the HTML must work offline
+            setattr(exporter, trait, "")
     html, _ = exporter.from_notebook_node(nb)
     html = _CDN.sub("", html)
     out = nb_path.with_suffix(".html")

@@ -1,0 +1,61 @@
+"""The project's own setup files agree with each other and with the design card."""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", req.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    py = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {_name(r): r for r in py["dependencies"] + py["optional-dependencies"]["test"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = {_name(d): d for d in env["dependencies"] if isinstance(d, str)}
+    conda.pop("python"), conda.pop("pip")
+    assert set(conda) == set(declared), (set(conda) ^ set(declared))
+    for name, req in declared.items():  # same version floors
+        assert re.sub(r"\s", "", conda[name]) == re.sub(r"\s", "", req), name
+
+
+def test_layout_of_the_design_card_exists():
+    for p in ["notebooks", "src/workbench", "data", "params", "outputs", "environment.yml", "tests",
+              "README.md", "pyproject.toml", "Makefile", ".ci/run", "benchmarks"]:
+        assert (ROOT / p).exists(), p
+
+
+def test_ci_calls_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci/run").read_text()
+    assert "make test" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_notebooks_committed_clean_with_python3_kernel_and_one_parameters_cell():
+    nbs = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    names = {p.name for p in nbs}
+    assert {"01_ingest.ipynb", "02_identify.ipynb", "03_clusters.ipynb", "04_monitoring.ipynb",
+            "05_briefings.ipynb", "explore.ipynb"} <= names
+    for p in nbs:
+        nb = json.loads(p.read_text(encoding="utf-8"))
+        assert nb["metadata"]["kernelspec"]["name"] == "python3", p.name
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), p.name
+        tags = [t for c in nb["cells"] for t in c.get("metadata", {}).get("tags", [])]
+        if p.name != "explore.ipynb":
+            assert tags.count("parameters") == 1, p.name
+
+
+def test_no_cdn_links_in_code_that_makes_html():
+    pat = re.compile(r"cdn\.plot\.ly|unpkg\.com|cdn\.jsdelivr|cdnjs\.|fonts\.googleapis|"
+                     r"include_plotlyjs\s*=\s*['\"]cdn")
+    for p in list((ROOT / "src").rglob("*.*")) + list((ROOT / "notebooks").glob("*.ipynb")):
+        if p.suffix in {".py", ".html", ".js", ".css", ".j2", ".ipynb"}:
+            assert not pat.search(p.read_text(encoding="utf-8", errors="replace")), p

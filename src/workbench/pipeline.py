@@ -135,7 +135,7 @@ NOTEBOOKS = {
 STAGE_MODULES = {"ingest": "ingest", "identify": "identify", "clusters": "clusters",
                  "monitoring": "monitoring", "briefings": "briefings"}
 STAGE_TABLES = {  # what each stage produces (copied from the previous run when the stage is skipped)
-    "identify": ["identification", "list_changes"],
+    "identify": ["identification", "identification_details", "list_changes"],
     "clusters": ["clusters", "cluster_profiles", "partners"],
     "monitoring": ["dynamics", "effectiveness", "monitoring_completeness", "exits"],
     "briefings": ["risk_profiles", "tech_map"],

@@ -1,0 +1,77 @@
+"""Property-based checks of identification (issue 9): order-free, monotone, deterministic."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbench import demo, identify
+from workbench.canon import STANDARD_INDICATORS
+
+PARAMS = identify.IdentifyParams()
+# how good a category is: a worse result must never move a school up this ladder
+RANK = {"low_results_adverse": 0, "low_results": 0, "adverse_context": 1, "typical": 1,
+        "insufficient_data": 1, "resilient": 2, "high_performing": 2}
+SETTINGS = settings(max_examples=8, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module")
+def region():
+    return demo.generate_region(80, seed=5)
+
+
+def _identify(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    ident, _, _ = identify.identify(tables["results"], tables["context"], tables["schools"], PARAMS,
+                                    dict(STANDARD_INDICATORS))
+    return ident
+
+
+@pytest.fixture(scope="module")
+def baseline(region):
+    return _identify(region.tables)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1))
+def test_row_order_does_not_change_identification(region, baseline, seed):
+    rng = np.random.default_rng(seed)
+    shuffled = {k: v.iloc[rng.permutation(len(v))].reset_index(drop=True)
+                for k, v in region.tables.items()}
+    got = _identify(shuffled)
+    pd.testing.assert_frame_equal(got, baseline, check_exact=False, rtol=1e-9, atol=1e-12)
+    assert got["category"].tolist() == baseline["category"].tolist()
+    assert got["reasons"].tolist() == baseline["reasons"].tolist()
+
+
+@SETTINGS
+@given(pick=st.integers(0, 10_000), moved=st.integers(1, 6))
+def test_worse_marks_never_move_a_school_to_a_better_category(region, baseline, pick, moved):
+    results = region.tables["results"]
+    year = int(results["year"].max())
+    vpr = results[(results["procedure"] == "ВПР") & (results["year"] == year)
+                  & (results["n_mark5"] + results["n_mark4"] + results["n_mark3"] > 0)]
+    row = vpr.index[pick % len(vpr)]
+    school = results.at[row, "school_id"]
+    worse = results.copy()
+    # move up to `moved` pupils one mark down (5→4, 4→3, 3→2), keeping participants
+    for hi, lo in (("n_mark5", "n_mark4"), ("n_mark4", "n_mark3"), ("n_mark3", "n_mark2")):
+        k = min(moved, worse.at[row, hi])
+        worse.at[row, hi] -= k
+        worse.at[row, lo] += k
+    worse["n_low"] = worse["n_mark2"].where(worse["n_mark2"].notna(), worse["n_low"])
+    worse["share_low"] = worse["n_low"] / worse["n_participants"]
+    got = _identify({**region.tables, "results": worse})
+    before = baseline[(baseline["school_id"] == school) & (baseline["year"] == year)].iloc[0]
+    after = got[(got["school_id"] == school) & (got["year"] == year)].iloc[0]
+    assert after["result_index"] <= before["result_index"] + 1e-12
+    assert RANK[after["category"]] <= RANK[before["category"]], (before["category"], after["category"])
+    if before["low_results"]:
+        assert after["low_results"]
+
+
+def test_identical_inputs_give_byte_identical_tables(region, baseline):
+    again = _identify({k: v.copy() for k, v in region.tables.items()})
+    assert again.to_csv(index=False) == baseline.to_csv(index=False)

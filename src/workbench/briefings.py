@@ -763,9 +763,12 @@ def exits_summary(exits: pd.DataFrame | None) -> dict[str, Any]:
         return frame_table(exits)
     rows = []
     for y, g in exits.groupby("year", sort=True):
-        n, left = len(g), int(g["left"].map(_bool).sum())
-        rows.append([year_label(y), str(n), str(left), fmt_pct(left / n if n else None)])
-    return {"columns": ["Год", "Школ в списке", "Вышли из списка в следующем году", "Доля"],
+        known = g[g["left"].notna()]  # no judgement next year: not counted as staying
+        n, left = len(known), int(known["left"].map(_bool).sum())
+        share = fmt_pct(left / n) if n else "нет данных за следующий год"
+        rows.append([year_label(y), str(len(g)), str(left), share])
+    return {"columns": ["Год", "Школ в списке", "Вышли из списка в следующем году",
+                        "Доля (из школ с данными за следующий год)"],
             "rows": rows}
 
 

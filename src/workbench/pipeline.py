@@ -17,9 +17,11 @@ META_DIR = ".meta"
 class RunContext:
     """What a stage sees: params, the run folder being built, and the tables read and written."""
 
-    def __init__(self, params: Params, run_dir: Path) -> None:
+    def __init__(self, params: Params, run_dir: Path, outputs_root: Path | None = None) -> None:
         self.params = params
         self.run_dir = Path(run_dir)
+        # where the DuckDB store lives (the outputs folder of the project unless overridden)
+        self.outputs_root = Path(outputs_root) if outputs_root else params.resolve("outputs")
         self.tables_dir = self.run_dir / "tables"
         self._cache: dict[str, pd.DataFrame] = {}
 
@@ -107,8 +109,11 @@ def open_context(params_path: str | Path, run_dir: str | Path | None = None) -> 
     params = load_params(params_path)
     if not run_dir:
         run_dir = params.resolve("outputs") / f".interactive-{params.run_id}"
-    Path(run_dir).mkdir(parents=True, exist_ok=True)
-    return RunContext(params, Path(run_dir))
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    # during `workbench run` the run folder is outputs/.build-*: its parent is the outputs root
+    root = run_dir.parent if run_dir.name.startswith((".build-", ".interactive-")) else None
+    return RunContext(params, run_dir, outputs_root=root)
 
 
 # ===================================================================== the runner
@@ -298,7 +303,7 @@ def run(params_path: str | Path, run_id: str | None = None, outputs_root: str | 
         shutil.rmtree(build, ignore_errors=True)
         build.mkdir(parents=True)
         handler = _attach_log(build / "run.log")
-        ctx = RunContext(params, build)
+        ctx = RunContext(params, build, outputs_root=root)
         seconds: dict[str, float] = {}
         started = _now()
         log.info("run %s started: params %s, stages %s", params.run_id, params_path, stages)

@@ -1,0 +1,1 @@
+"""Malformed-input corpus for the ingest tests (files are generated into a tmp dir)."""

@@ -88,11 +88,12 @@ def run(
 def present(
     target: Optional[str] = typer.Argument(None, help="файл параметров или папка запуска"),
     port: Optional[int] = typer.Option(None, "--port", help="порт (по умолчанию свободный)"),
+    open_browser: bool = typer.Option(False, "--open", help="открыть страницу в браузере"),
 ) -> None:
     """Показ на семинаре: интерактивный обозреватель в Voilà без кода."""
     from workbench import widgets
 
-    widgets.serve(target or "params/demo.yaml", port=port, open_browser=False)
+    widgets.serve(target or "params/demo.yaml", port=port, open_browser=open_browser)
 
 
 def main() -> None:  # pragma: no cover - console entry point

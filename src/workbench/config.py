@@ -20,6 +20,7 @@ from workbench.ingest import IngestParams
 from workbench.monitoring import MonitoringParams
 from workbench.partners import PartnersParams
 from workbench.risks import RisksParams
+from workbench.widgets import ExplorerParams
 
 STAGES = ["ingest", "identify", "clusters", "monitoring", "briefings"]
 Direction = Literal["adverse", "favourable", "neutral"]
@@ -72,6 +73,7 @@ class Params(StrictModel):
     monitoring: MonitoringParams = Field(default_factory=MonitoringParams)
     risks: RisksParams = Field(default_factory=RisksParams)
     briefings: BriefingsParams = Field(default_factory=BriefingsParams)
+    explorer: ExplorerParams = Field(default_factory=ExplorerParams)
     # where relative paths are resolved; set by load_params, not by the user
     base_dir: Path | None = Field(default=None, exclude=True)
 

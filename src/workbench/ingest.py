@@ -43,7 +43,14 @@ _SPACES_RE = r"[\s\u00a0\u202f\u2009\u2007']"
 
 
 class DataError(WorkbenchError):
-    """An input file cannot be used at all (unreadable, empty, missing sheet or column)."""
+    """An input file cannot be used at all (unreadable, empty, missing sheet or column).
+
+    `problems` (optional) holds the row problems found before stopping, so that the stage can
+    still write data_quality.* for the user."""
+
+    def __init__(self, message: str, problems: pd.DataFrame | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class IngestParams(StrictModel):
@@ -1171,8 +1178,14 @@ def ingest_inputs(params: Any, base_dir: Path | None = None) -> IngestResult:
             combined = _combine("schools", frames, indicators)
             known = set(combined["school_id"].dropna())
             if not known:
+                found = pd.concat([f.problems for f in frames if len(f.problems)],
+                                  ignore_index=True) if any(len(f.problems) for f in frames) \
+                    else empty_problems()
+                shown = "; ".join(f"строка {r.row}, столбец «{r.column}», значение «{r.value}»: "
+                                  f"{r.message}" for r in found.head(3).itertuples())
                 raise DataError(f"Файл «{frames[0].file}»: в списке школ нет ни одной пригодной "
-                                f"строки — см. data_quality")
+                                f"строки — см. data_quality.html" + (f". Например: {shown}"
+                                                                     if shown else ""), found)
     tables: dict[str, pd.DataFrame] = {}
     internal: dict[str, pd.DataFrame] = {}
     for table, results in per_table.items():
@@ -1344,7 +1357,13 @@ def figures(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
 def stage(ctx: Any, store_root: Path | None = None) -> dict[str, Any]:
     """Ingest every input, write canonical tables, data_quality.*, input meta and the store."""
     params = ctx.params
-    result = ingest_inputs(params)
+    try:
+        result = ingest_inputs(params)
+    except DataError as exc:  # still tell the user every row problem found before stopping
+        if exc.problems is not None:
+            write_data_quality(exc.problems, [], ctx.run_dir, params.region,
+                               params.ingest.html_max_rows)
+        raise
     for name, df in result.tables.items():
         ctx.write_canonical(name, df)
     write_data_quality(result.problems, result.inputs, ctx.run_dir, params.region,

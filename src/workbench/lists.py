@@ -153,7 +153,8 @@ def write_lists(path: str | Path, identification: pd.DataFrame, schools: pd.Data
         changes = list_changes(identification) if len(identification) else pd.DataFrame(
             columns=["school_id", "year", "change", "category_before", "category_now"])
     tmp = path.with_name(path.name + ".tmp")
-    wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
+    wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
     fmts = {
         "header": wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter",
                                  "bg_color": "#DCE6F1", "border": 1}),

@@ -204,9 +204,11 @@ def execute_notebook(stage: str, params_path: Path, run_dir: Path, nb_dir: Path)
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / NOTEBOOKS[stage]
     try:
-        pm.execute_notebook(str(src), str(out), kernel_name="python3", progress_bar=False,
-                            parameters={"params_path": str(params_path), "run_dir": str(run_dir)},
-                            cwd=str(nb_dir), log_output=False)
+        with _stderr_into(run_dir / "run.log"):  # kernel warnings belong in the log, not on screen
+            pm.execute_notebook(str(src), str(out), kernel_name="python3", progress_bar=False,
+                                parameters={"params_path": str(params_path),
+                                            "run_dir": str(run_dir)},
+                                cwd=str(nb_dir), log_output=False)
     except PapermillExecutionError as exc:
         if exc.ename in {"DataError", "ParamsError", "WorkbenchError", "RunFailed"}:
             raise WorkbenchError(exc.evalue) from None
@@ -215,6 +217,23 @@ def execute_notebook(stage: str, params_path: Path, run_dir: Path, nb_dir: Path)
     finally:
         if out.exists():
             export_html(out)
+
+
+@contextlib.contextmanager
+def _stderr_into(path: Path):
+    """Send this process's (and its children's) stderr file descriptor to a file for a while."""
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as fh:
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 _CDN = re.compile(r"""<script[^>]*\bsrc=["']https?://[^"']*["'][^>]*>\s*</script>|"""

@@ -455,7 +455,9 @@ def write_tech_map_xlsx(tech: pd.DataFrame, schools: pd.DataFrame, folder: Path,
     widths = [10, 34, 16, 24, 30, 30, 30, 30, 30, 26]
     for mun, mg in t.groupby("municipality", sort=True):
         path = folder / f"{slugify(str(mun))}.xlsx"
-        wb = xlsxwriter.Workbook(str(path))
+        # data is text, never a formula or a link (a name like «=HYPERLINK(...)» stays text)
+        wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                             "strings_to_urls": False})
         title = wb.add_format({"bold": True, "font_size": 13, "text_wrap": True, "valign": "top"})
         head = wb.add_format({"bold": True, "text_wrap": True, "border": 1, "valign": "top",
                               "bg_color": "#DDEBF7"})

@@ -356,7 +356,8 @@ def table_html(table: pd.DataFrame, max_rows: int) -> str:
 def list_xlsx_bytes(table: pd.DataFrame, sheet: str = "Список") -> bytes:
     """The list table as an .xlsx file (Russian headers, widths, frozen header, autofilter)."""
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
+    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": {
+            "strings_to_formulas": False, "strings_to_urls": False}}) as xw:  # text stays text
         table.to_excel(xw, sheet_name=sheet[:31], index=False)
         ws = xw.sheets[sheet[:31]]
         ws.freeze_panes(1, 0)

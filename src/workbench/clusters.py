@@ -591,6 +591,16 @@ def _cluster_schools(context: pd.DataFrame, p: ClustersParams, directions: dict[
 
 
 # ---------------------------------------------------------------------------- figures
+def k_choice_note(selection: pd.DataFrame, k: int, fixed: int | None) -> str:
+    """One Russian sentence on how the number of clusters was chosen."""
+    if fixed is not None:
+        best = selection.loc[selection["silhouette"].idxmax(), "k"] \
+            if len(selection) and selection["silhouette"].notna().any() else None
+        tail = f" (по силуэту лучшим было бы k = {int(best)})" if best is not None and best != k else ""
+        return f"Число кластеров задано в параметрах: k = {k}{tail}."
+    return f"Число кластеров выбрано по наибольшему силуэту: k = {k}."
+
+
 def fig_k_choice(selection: pd.DataFrame):
     """Silhouette and elbow (inertia per school) curves side by side; chosen k marked."""
     if selection is None or len(selection) == 0:
@@ -755,6 +765,7 @@ def stage(ctx) -> dict:
                  "chosen": "Выбрано"})
     return {
         "k": result.k,
+        "k_note": k_choice_note(result.selection, result.k, ctx.params.clusters.k),
         "features": [INDICATOR_LABELS_RU.get(f, f) for f in result.features],
         "selection": sel,
         "summary": summary,

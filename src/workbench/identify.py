@@ -1073,8 +1073,8 @@ def stage(ctx) -> dict:
     details = cells[["school_id", "year", "procedure", "subject", "grade", "n", "share_low",
                      "share_low_region", "mean_mark", "mean_mark_region", "mean_score",
                      "mean_score_region", "z", "z_se"]]
-    ctx.write_table("identification_details", details,
-                    key=["school_id", "year", "procedure", "subject", "grade"])
+    ctx.write_table("identification_details", details,  # one row per results row: Parquet only
+                    key=["school_id", "year", "procedure", "subject", "grade"], csv=False)
     ctx.write_table("list_changes", changes, key=["year", "school_id"])
     _write_lists(ctx.path("lists.xlsx"), ident, schools, changes=changes)
     return {

@@ -506,42 +506,62 @@ def matching_features(identification: pd.DataFrame, base_year: int, lags: int,
     return feats
 
 
-def _ols_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Slopes (no intercept returned) of y on x by least squares; zeros when not estimable."""
-    if len(y) <= x.shape[1] + 1:
+def _ols_slope(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """Slopes (no intercept returned) of y on x by (weighted) least squares; zeros when not
+    estimable. ``w`` are row multiplicities (a bootstrap resample without copying rows)."""
+    w = np.ones(len(y)) if w is None else np.asarray(w, float)
+    if w.sum() <= x.shape[1] + 1:
         return np.zeros(x.shape[1])
     a = np.column_stack([np.ones(len(y)), x])
-    coef, *_ = np.linalg.lstsq(a, y, rcond=None)
+    aw = a * w[:, None]
+    coef, *_ = np.linalg.lstsq(aw.T @ a, aw.T @ y, rcond=None)
     return coef[1:]
 
 
-def _matched_att(dist: np.ndarray, tx: np.ndarray, cx: np.ndarray, ty: np.ndarray, cy: np.ndarray,
-                 k: int, caliper: float, bias_correction: bool) -> tuple[float, int, int]:
-    """ATT of matched DiD from a treated × control distance matrix.
+NEIGHBOUR_POOL = 30  # nearest controls kept per participant; bootstraps draw within them
 
-    Each treated school gets its k nearest controls within the caliper; its counterfactual change
-    is their mean change, bias-corrected (Abadie–Imbens) by the controls' linear regression of
-    change on the features: cy_j + β·(x_i − x_j). Returns (att, n matched treated, n controls used)."""
-    if dist.shape[1] == 0 or dist.shape[0] == 0:
+
+def neighbour_lists(tx: np.ndarray, cx: np.ndarray, pool: int = NEIGHBOUR_POOL
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """For each treated row, its `pool` nearest control rows (distances ascending, indices).
+
+    A KD-tree query: O(n log n), never the full treated × control matrix. A bootstrap resample
+    of controls keeps each control with probability ≈ 0.63, so the k nearest drawn controls lie
+    in the nearest max(30, 10·k) all but surely (P(fewer than 3 of 30 drawn) < 1e-9)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    m = min(pool, len(cx))
+    if m == 0 or len(tx) == 0:
+        return np.zeros((len(tx), 0)), np.zeros((len(tx), 0), dtype=int)
+    d, idx = NearestNeighbors(n_neighbors=m).fit(cx).kneighbors(tx)
+    return d, idx
+
+
+def _matched_att(nd: np.ndarray, near: np.ndarray, tx: np.ndarray, cx: np.ndarray, ty: np.ndarray,
+                 cy: np.ndarray, k: int, caliper: float, bias_correction: bool,
+                 cw: np.ndarray | None = None) -> tuple[float, int, int]:
+    """ATT of matched DiD from each treated row's nearest controls (``nd`` distances ascending,
+    ``near`` control indices; ``cw`` control multiplicities in a bootstrap resample, 1 if None).
+
+    Each treated school gets its k nearest controls (counting multiplicity) within the caliper;
+    its counterfactual change is their mean change, bias-corrected (Abadie–Imbens) by the
+    controls' linear regression of change on the features: cy_j + β·(x_i − x_j).
+    Returns (att, n matched treated, n distinct controls used)."""
+    if near.shape[1] == 0 or near.shape[0] == 0:
         return np.nan, 0, 0
-    kk = min(k, dist.shape[1])
-    if kk < dist.shape[1]:
-        near = np.argpartition(dist, kk - 1, axis=1)[:, :kk]
-    else:
-        near = np.tile(np.arange(dist.shape[1]), (dist.shape[0], 1))
-    nd = np.take_along_axis(dist, near, axis=1)
-    ok = nd <= caliper
-    has = ok.any(axis=1)
+    cw = np.ones(len(cx)) if cw is None else cw
+    counts = cw[near]                                   # multiplicity of each listed neighbour
+    before = np.cumsum(counts, axis=1) - counts         # units taken by nearer neighbours
+    take = np.clip(k - before, 0, counts) * (nd <= caliper)
+    has = take.sum(axis=1) > 0
     if not has.any():
         return np.nan, 0, 0
     cyv = cy[near]
     if bias_correction:
-        beta = _ols_slope(cx, cy)
-        adj = ((tx[:, None, :] - cx[near]) * beta).sum(axis=2)
-        cyv = cyv + adj
-    cnt = ok.sum(axis=1)
-    cmean = np.where(ok, cyv, 0.0).sum(axis=1)[has] / cnt[has]
-    used = np.unique(near[ok])
+        beta = _ols_slope(cx, cy, cw)
+        cyv = cyv + ((tx[:, None, :] - cx[near]) * beta).sum(axis=2)
+    cmean = (take * cyv).sum(axis=1)[has] / take.sum(axis=1)[has]
+    used = np.unique(near[take > 0])
     return float(np.mean(ty[has] - cmean)), int(has.sum()), int(len(used))
 
 
@@ -558,8 +578,8 @@ def did_estimate(y_change: pd.Series, feats: pd.DataFrame, treated: list[str], c
     tx, cx = feats.loc[t].to_numpy(float), feats.loc[c].to_numpy(float)
     ty = y_change.reindex(t).to_numpy(float)
     cy = y_change.reindex(c).to_numpy(float)
-    dist = np.sqrt(((tx[:, None, :] - cx[None, :, :]) ** 2).sum(axis=2))
-    eff, n_t, n_c = _matched_att(dist, tx, cx, ty, cy, k, caliper, bias_correction)
+    nd, near = neighbour_lists(tx, cx, max(10 * k, NEIGHBOUR_POOL))
+    eff, n_t, n_c = _matched_att(nd, near, tx, cx, ty, cy, k, caliper, bias_correction)
     return eff, n_t, n_c, len(t) - n_t
 
 
@@ -630,14 +650,15 @@ def estimate_programme_effect(identification: pd.DataFrame, treated_ids: list[st
     ta, ca = np.array(t), np.array(c)
     tx_all, cx_all = feats.loc[ta].to_numpy(float), feats.loc[ca].to_numpy(float)
     ty_all, cy_all = change.reindex(ta).to_numpy(float), change.reindex(ca).to_numpy(float)
-    # distances once; a bootstrap replicate = resampled rows (participants) and columns (controls)
-    dist = np.sqrt(((tx_all[:, None, :] - cx_all[None, :, :]) ** 2).sum(axis=2))
+    # nearest controls once; a bootstrap replicate = resampled participants and control
+    # multiplicities (how often each control is drawn), so no matrix is copied per replicate
+    nd, near = neighbour_lists(tx_all, cx_all, max(10 * params.n_neighbours, NEIGHBOUR_POOL))
     boots = []
     for _ in range(params.n_boot):
         ti = rng.integers(0, len(ta), len(ta))
-        ci = rng.integers(0, len(ca), len(ca))
-        b, nb, _ = _matched_att(dist[np.ix_(ti, ci)], tx_all[ti], cx_all[ci], ty_all[ti], cy_all[ci],
-                                params.n_neighbours, params.caliper, params.bias_correction)
+        cw = np.bincount(rng.integers(0, len(ca), len(ca)), minlength=len(ca)).astype(float)
+        b, nb, _ = _matched_att(nd[ti], near[ti], tx_all[ti], cx_all, ty_all[ti], cy_all,
+                                params.n_neighbours, params.caliper, params.bias_correction, cw)
         if nb:
             boots.append(b)
     if len(boots) >= 20:

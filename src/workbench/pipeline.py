@@ -69,11 +69,16 @@ class RunContext:
         df.to_parquet(p, index=False)
         self._cache[name] = df
 
-    def write_table(self, name: str, df: pd.DataFrame, key: list[str] | None = None) -> None:
-        """tables/<name>.csv (UTF-8, ',') and tables/<name>.parquet, sorted by key when given."""
+    def write_table(self, name: str, df: pd.DataFrame, key: list[str] | None = None,
+                    csv: bool = True) -> None:
+        """tables/<name>.csv (UTF-8, ',') and tables/<name>.parquet, sorted by key when given.
+
+        csv=False: Parquet only, for large internal detail tables (millions of rows at national
+        scale: beyond what Excel opens, and CSV writing would dominate the run)."""
         self.tables_dir.mkdir(parents=True, exist_ok=True)
         df = _sorted(df, key or [c for c in ("school_id", "year") if c in df.columns])
-        df.to_csv(self.tables_dir / f"{name}.csv", index=False, encoding="utf-8")
+        if csv:
+            df.to_csv(self.tables_dir / f"{name}.csv", index=False, encoding="utf-8")
         df.to_parquet(self.tables_dir / f"{name}.parquet", index=False)
         self._cache[name] = df
 

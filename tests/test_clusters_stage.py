@@ -72,20 +72,6 @@ def test_stage_twice_gives_identical_tables(staged, tmp_path):
         pd.testing.assert_frame_equal(df, pd.read_parquet(ctx.run_dir / "tables" / f"{n}.parquet"))
 
 
-def test_notebook_shape():
-    nb = nbformat.read(NB, as_version=4)
-    nbformat.validate(nb)
-    assert nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3",
-                                         "language": "python"}
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1
-    assert tagged[0].source == 'params_path = "../params/demo.yaml"\nrun_dir = ""'
-    for c in nb.cells:
-        if c.cell_type == "code":
-            assert not c.get("outputs") and c.get("execution_count") is None
-    assert "clusters.stage(ctx)" in nb.cells[2].source
-
-
 @pytest.mark.slow
 def test_notebook_executes(tmp_path):
     import papermill

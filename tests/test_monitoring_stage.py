@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
@@ -82,18 +81,6 @@ def test_stage_without_identification_or_monitoring(tmp_path):
         assert (tmp_path / "tables" / f"{name}.csv").exists()
     notes = (tmp_path / ".meta" / "notes.json").read_text(encoding="utf-8")
     assert "нет таблицы identification" in notes
-
-
-def test_notebook_is_well_formed():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    nbformat.validate(nb)
-    assert nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3",
-                                         "language": "python"}
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1
-    assert tagged[0].source == 'params_path = "../params/demo.yaml"\nrun_dir = ""'
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
-    assert "monitoring.stage(ctx)" in nb.cells[2].source
 
 
 @pytest.mark.slow

@@ -6,6 +6,8 @@ import re
 import tomllib
 from pathlib import Path
 
+import nbformat
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +53,29 @@ def test_notebooks_committed_clean_with_python3_kernel_and_one_parameters_cell()
         tags = [t for c in nb["cells"] for t in c.get("metadata", {}).get("tags", [])]
         if p.name != "explore.ipynb":
             assert tags.count("parameters") == 1, p.name
+
+
+@pytest.mark.parametrize("name, module", [
+    ("01_ingest", "ingest"), ("02_identify", "identify"), ("03_clusters", "clusters"),
+    ("04_monitoring", "monitoring"), ("05_briefings", "briefings")])
+def test_stage_notebook_is_thin_and_parameterised(name, module):
+    nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3",
+                                         "language": "python"}
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert tagged[0].source == 'params_path = "../params/demo.yaml"\nrun_dir = ""'
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    assert f"{module}.stage(ctx)" in nb.cells[2].source
+    assert "pipeline.open_context(params_path, run_dir)" in nb.cells[2].source
+    # thin: no function or class definitions, few lines of code
+    assert not any(re.search(r"^\s*(def|class) ", c.source, re.M) for c in code)
+    assert sum(len(c.source.splitlines()) for c in code) < 60
+    # prose in Russian
+    prose = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert len(re.findall(r"[А-Яа-яЁё]", prose)) > 200
 
 
 def test_no_cdn_links_in_code_that_makes_html():

@@ -406,6 +406,21 @@ def _series(values: Any) -> pd.Series:
     return pd.Series(arr, dtype=object if getattr(arr, "dtype", None) == object else None)
 
 
+_MANY_UNIQUES = 5000  # above this, text uniques are normalised by Arrow compute, not Python
+
+
+def _arrow_strings(uniques: Any) -> Any:
+    """The uniques as an Arrow string array when they are all text, else None."""
+    import pyarrow as pa
+
+    if len(uniques) <= _MANY_UNIQUES:
+        return None
+    try:
+        return pa.array(np.asarray(uniques, dtype=object), type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
 def _is_blank(s: pd.Series, markers: set[str] = MISSING_MARKERS) -> np.ndarray:
     """Missing cell: NaN/None or a missing marker («», «-», «н/д», ...)."""
     if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
@@ -413,8 +428,17 @@ def _is_blank(s: pd.Series, markers: set[str] = MISSING_MARKERS) -> np.ndarray:
     out = s.isna().to_numpy().copy()
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     if len(uniques):
-        flags = np.array([isinstance(u, str) and u.strip().lower() in markers
-                          for u in uniques], dtype=bool)
+        arr = _arrow_strings(uniques)
+        if arr is not None:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+            flags = pc.is_in(low, value_set=pa.array(sorted(markers), type=pa.string()))
+            flags = flags.to_numpy(zero_copy_only=False).astype(bool)
+        else:
+            flags = np.array([isinstance(u, str) and u.strip().lower() in markers
+                              for u in uniques], dtype=bool)
         out |= np.where(codes >= 0, flags[np.maximum(codes, 0)], False)
     return out
 
@@ -480,7 +504,18 @@ def to_text(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
             return str(int(v))
         return " ".join(str(v).split())
 
-    vals = _map_uniques(s, conv)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    arr = _arrow_strings(uniques)
+    if arr is not None:  # many distinct texts (pupil or school ids): vectorised, same result
+        import pyarrow.compute as pc
+
+        norm = pc.utf8_trim(pc.replace_substring_regex(arr, r"[\s\x{00a0}]+", " "), " ")
+        mapped = np.empty(len(uniques) + 1, dtype=object)
+        mapped[:-1] = norm.to_numpy(zero_copy_only=False)
+        mapped[-1] = None
+        vals = mapped[codes]
+    else:
+        vals = _map_uniques(s, conv)
     vals[blank] = None
     vals[vals == ""] = None
     return pd.Series(vals, index=s.index, dtype=object), np.zeros(len(s), bool)

@@ -158,8 +158,22 @@ def test_passport_prints_on_a4(demo_run, browser):
     page, problems = _open(browser, b / "school" / f"{_richest_school(ctx)}.html")
     page.emulate_media(media="print")
     assert page.locator("nav").is_hidden()  # navigation is not printed
-    pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert 1 <= pages <= 2, pages
+    def n_pages() -> int:
+        pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
+        return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+    # the passport itself is one A4 page; the technological map is its annex on page 2
+    assert page.locator(".techmap").evaluate("e => getComputedStyle(e).breakBefore") == "page"
+    assert page.locator(".techmap .annex").is_visible()
+    assert n_pages() == 2
+    page.add_style_tag(content="@media print { .techmap { display: none } }")
+    assert n_pages() == 1
     assert problems == []
+    page.close()
+    # a school with no technological map prints on one page, with no empty annex
+    unlisted = sorted(set(ctx.table("identification")["school_id"].astype(str))
+                      - set(ctx.table("tech_map")["school_id"].astype(str)))[0]
+    page, problems = _open(browser, b / "school" / f"{unlisted}.html")
+    page.emulate_media(media="print")
+    assert n_pages() == 1
     page.close()

@@ -75,3 +75,58 @@ def test_worse_marks_never_move_a_school_to_a_better_category(region, baseline, 
 def test_identical_inputs_give_byte_identical_tables(region, baseline):
     again = _identify({k: v.copy() for k, v in region.tables.items()})
     assert again.to_csv(index=False) == baseline.to_csv(index=False)
+
+
+@pytest.fixture(scope="module")
+def small_project(tmp_path_factory):
+    from workbench import pipeline
+
+    proj = tmp_path_factory.mktemp("order")
+    demo.write_demo(proj / "data" / "demo", proj / "params" / "demo.yaml", n_schools=40, seed=8,
+                    results_format="csv")
+    run = pipeline.run(proj / "params" / "demo.yaml", use_notebooks=False)
+    return proj, _digests(run)
+
+
+def _digests(run_dir) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((run_dir / "tables").glob("*.csv"))}
+
+
+def _shuffle_csv(path, rng) -> None:
+    """Shuffle the data rows of a CSV file, keeping its encoding and header line."""
+    raw = path.read_bytes()
+    enc = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        text = raw.decode(enc)
+    except UnicodeDecodeError:
+        enc, text = "cp1251", raw.decode("cp1251")
+    lines = text.splitlines(keepends=True)
+    body = lines[1:]
+    body = [body[i] for i in rng.permutation(len(body))]
+    path.write_bytes("".join(lines[:1] + body).encode(enc))
+
+
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_row_order_of_input_files_does_not_change_any_table(small_project, seed):
+    import shutil
+
+    from workbench import pipeline
+
+    proj, expected = small_project
+    data = proj / "data" / "demo"
+    backup = proj / "backup"
+    shutil.rmtree(backup, ignore_errors=True)
+    shutil.copytree(data, backup)
+    try:
+        rng = np.random.default_rng(seed)
+        for f in sorted(data.glob("*.csv")):
+            _shuffle_csv(f, rng)
+        run = pipeline.run(proj / "params" / "demo.yaml", run_id="shuffled", use_notebooks=False)
+        assert _digests(run) == expected
+    finally:
+        shutil.rmtree(data)
+        shutil.copytree(backup, data)

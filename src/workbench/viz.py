@@ -10,6 +10,9 @@ from typing import Any
 import pandas as pd
 
 _PLOTLY_LOADED = False
+# text reads left to right; numbers stay right-aligned only where the browser puts them
+_TABLE_STYLE = ("<style>table.wb-table td, table.wb-table th {text-align: left; "
+                "vertical-align: top;}</style>")
 
 
 def figure_html(fig: Any, include_js: bool = False) -> str:
@@ -38,7 +41,9 @@ def table(df: pd.DataFrame, max_rows: int = 50, caption: str | None = None) -> N
         display(HTML("<p><i>нет строк</i></p>"))
         return
     shown = df.head(max_rows)
-    html = shown.to_html(index=False, escape=True, na_rep="—", float_format=lambda x: f"{x:.2f}")
+    html = shown.to_html(index=False, escape=True, na_rep="—", float_format=lambda x: f"{x:.2f}",
+                         classes="wb-table", justify="left")
+    html = _TABLE_STYLE + html
     head = f"<p><b>{_esc(caption)}</b></p>" if caption else ""
     more = f"<p><i>показано {max_rows} из {len(df)} строк</i></p>" if len(df) > max_rows else ""
     display(HTML(head + html + more))

@@ -1,0 +1,34 @@
+"""Notebook display helpers: offline plotly (plotly.js inline once) and escaped tables."""
+from __future__ import annotations
+
+from unittest import mock
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from workbench import viz
+
+
+def _shown(call) -> str:
+    return call[0][0].data
+
+
+def test_plotly_js_is_inline_once_and_never_from_a_cdn(monkeypatch):
+    monkeypatch.setattr(viz, "_PLOTLY_LOADED", False)
+    fig = go.Figure(go.Bar(x=["а"], y=[1]))
+    with mock.patch("IPython.display.display") as display:
+        viz.show(fig)
+        viz.show(fig)
+    first, second = (_shown(c) for c in display.call_args_list)
+    assert len(first) > 1_000_000 and "plotly.js" in first.lower() or "Plotly" in first
+    assert len(second) < 100_000
+    assert "cdn.plot.ly" not in first + second
+
+
+def test_table_escapes_and_says_when_cut():
+    df = pd.DataFrame({"Школа": ["<script>alert(1)</script>"] * 60})
+    with mock.patch("IPython.display.display") as display:
+        viz.table(df, max_rows=50)
+    html = _shown(display.call_args)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "показано 50 из 60 строк" in html and "text-align: left" in html

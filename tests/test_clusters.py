@@ -10,7 +10,6 @@ from sklearn.metrics import adjusted_rand_score
 from workbench.canon import WorkbenchError
 from workbench.clusters import (
     ClustersParams,
-    choose_k,
     cluster_schools,
     group_percentile,
     prepare_features,

@@ -1,7 +1,6 @@
 """Risk profiles and the technological map on hand-made schools (numbers worked by hand)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook

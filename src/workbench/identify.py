@@ -919,6 +919,22 @@ def latest_year(df: pd.DataFrame) -> int:
     return int(df["year"].max())
 
 
+def _category_scatter(d: pd.DataFrame, x: str, hovertemplate: str):
+    """Result index against column x, one trace per category in its colour (hover: school id)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for cat, label in CATEGORIES.items():
+        g = d[d["category"] == cat]
+        if len(g) == 0:
+            continue
+        fig.add_trace(go.Scatter(
+            x=g[x], y=g["result_index"], mode="markers", name=label,
+            marker=dict(color=CATEGORY_COLOURS[cat], size=7, line=dict(width=0.5, color="#555")),
+            text=g["school_id"], hovertemplate=hovertemplate))
+    return fig
+
+
 def funnel_figure(df: pd.DataFrame, year: int | None = None, params: IdentifyParams | None = None):
     """Funnel plot: result index against the number of participants, ±z·σ/√n bounds around the
     benchmark (σ estimated as the median of se·√n), coloured by category."""
@@ -927,15 +943,7 @@ def funnel_figure(df: pd.DataFrame, year: int | None = None, params: IdentifyPar
     params = params or IdentifyParams()
     year = year or latest_year(df)
     d = df[(df["year"] == year) & df["result_index"].notna() & (df["n_pupils"] > 0)]
-    fig = go.Figure()
-    for cat, label in CATEGORIES.items():
-        g = d[d["category"] == cat]
-        if len(g) == 0:
-            continue
-        fig.add_trace(go.Scatter(
-            x=g["n_pupils"], y=g["result_index"], mode="markers", name=label,
-            marker=dict(color=CATEGORY_COLOURS[cat], size=7, line=dict(width=0.5, color="#555")),
-            text=g["school_id"], hovertemplate="%{text}<br>участников: %{x}<br>индекс: %{y:.2f}"))
+    fig = _category_scatter(d, "n_pupils", "%{text}<br>участников: %{x}<br>индекс: %{y:.2f}")
     if len(d):
         sigma = float(np.nanmedian(d["result_se"] * np.sqrt(d["n_pupils"])))
         bench = float(d["benchmark"].iloc[0]) if "benchmark" in d else 0.0
@@ -960,16 +968,8 @@ def social_figure(df: pd.DataFrame, year: int | None = None):
 
     year = year or latest_year(df)
     d = df[(df["year"] == year) & df["result_index"].notna() & df["social_index"].notna()]
-    fig = go.Figure()
-    for cat, label in CATEGORIES.items():
-        g = d[d["category"] == cat]
-        if len(g) == 0:
-            continue
-        fig.add_trace(go.Scatter(
-            x=g["social_index"], y=g["result_index"], mode="markers", name=label,
-            marker=dict(color=CATEGORY_COLOURS[cat], size=7, line=dict(width=0.5, color="#555")),
-            text=g["school_id"],
-            hovertemplate="%{text}<br>социальный индекс: %{x:.2f}<br>индекс результатов: %{y:.2f}"))
+    fig = _category_scatter(
+        d, "social_index", "%{text}<br>социальный индекс: %{x:.2f}<br>индекс результатов: %{y:.2f}")
     e = d.dropna(subset=["expected_index"]).sort_values("social_index")
     if len(e):
         fig.add_trace(go.Scatter(x=e["social_index"], y=e["expected_index"], mode="lines",

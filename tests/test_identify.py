@@ -435,3 +435,8 @@ def test_classify_tolerates_a_minimal_frame():
                        "social_index": [-1.0, 0.0, 0.5, 1.0]})
     out = I.classify(df, IdentifyParams(bottom_share=0.25, top_share=0.25))
     assert list(out["category"]) == ["low_results_adverse", "typical", "typical", "high_performing"]
+
+
+def test_percentile_in_reasons_is_never_zeroth():
+    assert I.pctl(0.0) == "1-й процентиль" and I.pctl(99.9) == "99-й процентиль"
+    assert I.pctl(7.4) == "7-й процентиль"

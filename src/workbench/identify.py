@@ -151,6 +151,11 @@ def fmt_pct(p: float) -> str:
     return f"{int(math.floor(100 * p + 0.5))}%"
 
 
+def pctl(p: float) -> str:
+    """«7-й процентиль»; a rank is shown between the 1st and the 99th (never «0-й»)."""
+    return f"{int(min(99, max(1, round(float(p)))))}-й процентиль"
+
+
 def years_ru(n: int) -> str:
     """«1 год», «2 года», «5 лет»."""
     n = int(n)
@@ -770,10 +775,10 @@ def build_reasons(df: pd.DataFrame, params: IdentifyParams,
             tail = f", ниже регионального уровня {years_ru(yl)} подряд" if yl >= 2 else \
                 ", ниже регионального уровня"
             parts.append(ci + tail)
-            parts.append(f"{fmt_num(r['result_percentile'], 0)}-й процентиль по региону "
+            parts.append(f"{pctl(r['result_percentile'])} по региону "
                          f"(нижние {fmt_num(params.bottom_share * 100, 0)}%)")
         if cat == "high_performing":
-            parts.append(ci + f", {fmt_num(r['result_percentile'], 0)}-й процентиль по региону")
+            parts.append(ci + f", {pctl(r['result_percentile'])} по региону")
         if cat == "resilient":
             parts.append(f"неблагоприятные социальные условия (социальный индекс "
                          f"{fmt_num(r['social_index'], 1)}), но результаты высокие: {ci}")
@@ -783,8 +788,8 @@ def build_reasons(df: pd.DataFrame, params: IdentifyParams,
                              f"{fmt_num(r['va_ci_low'], 1, True)}…{fmt_num(r['va_ci_high'], 1, True)})")
         if r["adverse_context"] and cat != "resilient":
             parts.append(f"неблагоприятные социальные условия: социальный индекс "
-                         f"{fmt_num(r['social_index'], 1)} ({fmt_num(r['social_percentile'], 0)}-й "
-                         f"процентиль, нижние {fmt_num(params.adverse_share * 100, 0)}% региона)")
+                         f"{fmt_num(r['social_index'], 1)} ({pctl(r['social_percentile'])}, "
+                         f"нижние {fmt_num(params.adverse_share * 100, 0)}% региона)")
         if cat in LISTED_CATEGORIES and pd.notna(r.get("value_added")):
             va = r["value_added"]
             word = "ниже" if va < 0 else "выше"

@@ -182,13 +182,18 @@ def _num(df: pd.DataFrame, col: str) -> pd.Series:
     return pd.Series(np.nan, index=df.index, dtype=float)
 
 
-def _wmean(x: pd.Series, w: pd.Series, by: list[pd.Series] | pd.Series) -> pd.Series:
-    """Weighted mean of x within groups, broadcast back to the rows (NaN x ignored)."""
+def _gsum(x: pd.Series, codes: np.ndarray) -> pd.Series:
+    """Sum of x within groups (NaN counts as 0), broadcast back to the rows: one bincount over
+    precomputed group codes instead of a pandas group-by per call."""
+    v = np.nan_to_num(x.to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    return pd.Series(np.bincount(codes, weights=v)[codes], index=x.index)
+
+
+def _wmean(x: pd.Series, w: pd.Series, by: np.ndarray) -> pd.Series:
+    """Weighted mean of x within groups (codes), broadcast back to the rows (NaN x ignored)."""
     ok = x.notna() & w.notna()
-    xw = (x * w).where(ok, 0.0)
-    ww = w.where(ok, 0.0)
-    num = xw.groupby(by).transform("sum")
-    den = ww.groupby(by).transform("sum")
+    num = _gsum((x * w).where(ok, 0.0), by)
+    den = _gsum(w.where(ok, 0.0), by)
     return num / den.where(den > 0)
 
 
@@ -235,7 +240,7 @@ def cell_scores(results: pd.DataFrame, params: IdentifyParams) -> pd.DataFrame:
     df["_ss_score"] = (sd ** 2 * (n - 1)).where(sd.notna() & df["mean_score"].notna())
     df["_df_score"] = (n - 1).where(df["_ss_score"].notna())
 
-    cell = [df["year"], df["procedure"], df["subject"], df["grade"]]
+    cell = df.groupby(["year", "procedure", "subject", "grade"], sort=False).ngroup().to_numpy()
     zs: list[pd.Series] = []
     ses: list[pd.Series] = []
     for ind in params.indicators:
@@ -245,26 +250,26 @@ def cell_scores(results: pd.DataFrame, params: IdentifyParams) -> pd.DataFrame:
         w = n.where(x.notna())
         centre = _wmean(x, w, cell)
         var_between = _wmean((x - centre) ** 2, w, cell)
-        cnt = x.notna().groupby(cell).transform("sum")
+        cnt = _gsum(x.notna().astype(float), cell)
         sd_between = np.sqrt(var_between).where((cnt >= 2) & (var_between > 1e-12))
         if ind == "share_low":
             sampling_var = centre * (1 - centre) / n
             df["share_low_region"] = centre
             sign = -1.0
         elif ind == "mean_mark":
-            ss = df["_ss_mark"].groupby(cell).transform("sum")
-            dof = df["_df_mark"].groupby(cell).transform("sum")
+            ss = _gsum(df["_ss_mark"], cell)
+            dof = _gsum(df["_df_mark"], cell)
             within = ss / dof.where(dof > 0)
             sampling_var = within / n
             df["mean_mark_region"] = centre
             sign = 1.0
         else:  # mean_score
-            ss = df["_ss_score"].groupby(cell).transform("sum")
-            dof = df["_df_score"].groupby(cell).transform("sum")
+            ss = _gsum(df["_ss_score"], cell)
+            dof = _gsum(df["_df_score"], cell)
             within = ss / dof.where(dof > 0)
             # no pupil-level spread given: guess it from the spread of school means and the ICC
             icc = params.assumed_icc
-            nbar = w.groupby(cell).transform("mean")
+            nbar = _gsum(w, cell) / _gsum(w.notna().astype(float), cell)
             guess = var_between / (icc / (1 - icc) + 1 / nbar)
             within = within.fillna(guess)
             sampling_var = within / n
@@ -710,7 +715,10 @@ def worst_cells(cells: pd.DataFrame, params: IdentifyParams,
     «N года подряд» when the same procedure/subject/grade was below the region several years."""
     if cells is None or len(cells) == 0 or params.reasons_max_subjects == 0:
         return {}
-    c = cells[cells["z"].notna()].copy()
+    c = cells[cells["z"].notna()]
+    if keys is not None:  # only the schools that need reasons (runs are per school, so exact)
+        c = c[c["school_id"].isin(pd.unique(keys["school_id"]))]
+    c = c.copy()
     # consecutive years below the region in the same cell
     c = c.sort_values(["school_id", "procedure", "subject", "grade", "year"])
     below = (c["z"] < 0).astype(int)

@@ -518,7 +518,10 @@ def _ols_slope(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> np.
     return coef[1:]
 
 
-NEIGHBOUR_POOL = 30  # nearest controls kept per participant; bootstraps draw within them
+NEIGHBOUR_POOL = 30  # nearest controls kept per participant for the point estimate
+# in a bootstrap replicate each control is drawn with probability ≈ 0.63: among the nearest 20,
+# fewer than 3 are drawn with probability ≈ 1e-6, so 20 candidates suffice for k = 3
+BOOT_POOL = 20
 
 
 def neighbour_lists(tx: np.ndarray, cx: np.ndarray, pool: int = NEIGHBOUR_POOL
@@ -539,16 +542,20 @@ def neighbour_lists(tx: np.ndarray, cx: np.ndarray, pool: int = NEIGHBOUR_POOL
 
 def _matched_att(nd: np.ndarray, near: np.ndarray, tx: np.ndarray, cx: np.ndarray, ty: np.ndarray,
                  cy: np.ndarray, k: int, caliper: float, bias_correction: bool,
-                 cw: np.ndarray | None = None) -> tuple[float, int, int]:
+                 cw: np.ndarray | None = None, dx: np.ndarray | None = None,
+                 cyn: np.ndarray | None = None) -> tuple[float, int, int]:
     """ATT of matched DiD from each treated row's nearest controls (``nd`` distances ascending,
     ``near`` control indices; ``cw`` control multiplicities in a bootstrap resample, 1 if None).
 
     Each treated school gets its k nearest controls (counting multiplicity) within the caliper;
     its counterfactual change is their mean change, bias-corrected (Abadie–Imbens) by the
     controls' linear regression of change on the features: cy_j + β·(x_i − x_j).
-    Returns (att, n matched treated, n distinct controls used)."""
+    ``dx`` (treated − neighbour features) and ``cyn`` (neighbour changes) may be passed
+    precomputed, so a bootstrap replicate only gathers rows.
+    Returns (att, n matched treated, n distinct controls used; 0 when cw is given)."""
     if near.shape[1] == 0 or near.shape[0] == 0:
         return np.nan, 0, 0
+    replicate = cw is not None
     cw = np.ones(len(cx)) if cw is None else cw
     counts = cw[near]                                   # multiplicity of each listed neighbour
     before = np.cumsum(counts, axis=1) - counts         # units taken by nearer neighbours
@@ -556,13 +563,14 @@ def _matched_att(nd: np.ndarray, near: np.ndarray, tx: np.ndarray, cx: np.ndarra
     has = take.sum(axis=1) > 0
     if not has.any():
         return np.nan, 0, 0
-    cyv = cy[near]
+    cyv = cy[near] if cyn is None else cyn
     if bias_correction:
         beta = _ols_slope(cx, cy, cw)
-        cyv = cyv + ((tx[:, None, :] - cx[near]) * beta).sum(axis=2)
-    cmean = (take * cyv).sum(axis=1)[has] / take.sum(axis=1)[has]
-    used = np.unique(near[take > 0])
-    return float(np.mean(ty[has] - cmean)), int(has.sum()), int(len(used))
+        cyv = cyv + ((tx[:, None, :] - cx[near]) if dx is None else dx) @ beta
+    total = take.sum(axis=1)
+    cmean = (take * cyv).sum(axis=1)[has] / total[has]
+    used = 0 if replicate else len(np.unique(near[take > 0]))
+    return float(np.mean(ty[has] - cmean)), int(has.sum()), int(used)
 
 
 def did_estimate(y_change: pd.Series, feats: pd.DataFrame, treated: list[str], controls: list[str],
@@ -652,13 +660,15 @@ def estimate_programme_effect(identification: pd.DataFrame, treated_ids: list[st
     ty_all, cy_all = change.reindex(ta).to_numpy(float), change.reindex(ca).to_numpy(float)
     # nearest controls once; a bootstrap replicate = resampled participants and control
     # multiplicities (how often each control is drawn), so no matrix is copied per replicate
-    nd, near = neighbour_lists(tx_all, cx_all, max(10 * params.n_neighbours, NEIGHBOUR_POOL))
+    nd, near = neighbour_lists(tx_all, cx_all, max(7 * params.n_neighbours, BOOT_POOL))
+    dx_all, cyn_all = tx_all[:, None, :] - cx_all[near], cy_all[near]
     boots = []
     for _ in range(params.n_boot):
         ti = rng.integers(0, len(ta), len(ta))
         cw = np.bincount(rng.integers(0, len(ca), len(ca)), minlength=len(ca)).astype(float)
         b, nb, _ = _matched_att(nd[ti], near[ti], tx_all[ti], cx_all, ty_all[ti], cy_all,
-                                params.n_neighbours, params.caliper, params.bias_correction, cw)
+                                params.n_neighbours, params.caliper, params.bias_correction, cw,
+                                dx=dx_all[ti], cyn=cyn_all[ti])
         if nb:
             boots.append(b)
     if len(boots) >= 20:

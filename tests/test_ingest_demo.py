@@ -76,6 +76,17 @@ def test_stage_writes_outputs_and_store(demo_project, tmp_path):
     with store.Store(tmp_path / "outputs") as st:
         assert len(st.read("results")) == len(ctx.table("results"))
         assert len(st.log()) == len(meta)
+        # every row carries its source file: rows per (table, sha) = rows kept from that file
+        logged = {(r.table_name, r.sha256): r.rows for r in st.log().itertuples()}
+        for m in meta:
+            n = st.con.execute(f'SELECT count(*) FROM "{m["table"]}" WHERE _sha256 = ?',
+                               [m["sha256"]]).fetchone()[0]
+            assert logged[(m["table"], m["sha256"])] == n
+            if m["table"] != "results" or "rdr" not in m["path"]:  # pupil rows are aggregated
+                assert n == m["rows_kept"], m
+            else:
+                assert 0 < n < m["rows_kept"], m
+    assert "_sha256" not in ctx.table("results").columns
     ingest.stage(ctx, store_root=tmp_path / "outputs")  # again: nothing added twice
     with store.Store(tmp_path / "outputs") as st:
         assert len(st.read("results")) == len(ctx.table("results"))

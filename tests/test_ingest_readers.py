@@ -195,6 +195,35 @@ def test_to_number_variants():
     assert vals.iloc[0] == 1234 and bad.tolist() == [False, True]
 
 
+TRICKY_TEXTS = ["  Школа  №1 ", "школа\u00a0№1", "-", "н/д", "", None, "N/A", "#Н/Д", "1001",
+                "Ёлка", "a\tb", float("nan"), "NULL", "1\u202f001\u2009 \u3000"]
+
+
+def test_text_long_column_same_as_short():
+    """Long all-text columns go through Arrow; the result must equal the per-value path."""
+    short = [ingest.to_text(pd.Series([v], dtype=object))[0].iloc[0] for v in TRICKY_TEXTS]
+    assert short[:6] == ["Школа №1", "школа №1", None, None, None, None]
+    for many in (False, True):  # ids (all distinct) and a low-cardinality column
+        filler = [f"ID{i:06d}" if many else f"Предмет {i % 7}" for i in range(6000)]
+        col = pd.Series(TRICKY_TEXTS + filler, dtype=object)
+        long_vals, bad = ingest.to_text(col)
+        got = long_vals.iloc[:len(TRICKY_TEXTS)].tolist()
+        assert [None if pd.isna(v) else v for v in got] == \
+            [None if pd.isna(v) else v for v in short], many
+        assert long_vals.iloc[-1] == filler[-1] and not bad.any()
+
+
+def test_category_and_header_like_on_long_columns():
+    years = pd.Series(["2024/25", " 2023 ", "-", None, "двадцать"] * 2000, dtype=object)
+    vals, bad = ingest.COERCERS[ingest.YEAR](years)
+    assert vals.iloc[:5].tolist() == [2024, 2023, None, None, None]
+    assert bad[:5].tolist() == [False, False, False, False, True] and bad.sum() == 2000
+    ids = np.array([f"{i:08d}" for i in range(7000)] + ["Код  ОО", "КОД\u00a0оо", "код оо 2"],
+                   dtype=object)
+    flags = ingest._header_like(ids, ingest.norm_header("Код ОО"))
+    assert flags.tolist()[-3:] == [True, True, False] and flags.sum() == 2
+
+
 def test_detect_header_prefers_first_full_row():
     lookup = {"код оо": "school_id", "год": "year"}
     rows = [["Отчёт"], [], ["Код ОО", "Год"], ["Код ОО", "Год"], ["1", "2023"]]

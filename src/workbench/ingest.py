@@ -291,15 +291,28 @@ def _detect_decimal(lines: list[str], sep: str) -> str:
     return "," if commas >= dots else "."
 
 
+def _head_lines(text: str, n: int) -> list[str]:
+    """The first n lines of a (possibly huge) text without splitting all of it."""
+    size = 1 << 16
+    while True:
+        chunk = text[:size]
+        lines = chunk.split("\n", n)
+        if len(lines) > n or len(chunk) == len(text):
+            return lines[:n]
+        size *= 4
+
+
 def read_csv_file(path: Path, file: str, spec: Any, lookup: dict[str, str],
                   search_rows: int) -> Sheet:
     """Read a delimited text file into a Sheet (all values as text)."""
     data = path.read_bytes()
-    if not data.strip(b" \t\r\n\xef\xbb\xbf\x00;,|"):
+    if not re.search(rb"[^ \t\r\n\xef\xbb\xbf\x00;,|]", data):  # stops at the first cell
         raise DataError(f"Файл «{file}» пуст: в нём нет ни заголовка, ни данных")
     text, enc, problems = decode_bytes(data, spec.encoding, file)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    head_lines = text.split("\n", 200)[:200]
+    del data
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    head_lines = _head_lines(text, 200)
     sep = spec.sep or sniff_separator(head_lines)
     head_rows = list(csv.reader(head_lines[:search_rows + 2], delimiter=sep))
     idx, header, nh = detect_header(head_rows, lookup, spec.header_row, search_rows)
@@ -314,6 +327,7 @@ def read_csv_file(path: Path, file: str, spec: Any, lookup: dict[str, str],
             warnings.simplefilter("error", pd.errors.ParserWarning)
             body = pd.read_csv(path, encoding=enc, sep=sep, header=None, names=list(range(width)),
                                skiprows=skip, dtype=object, keep_default_na=False,
+                               na_filter=False,  # every cell stays text; short rows get ""
                                skip_blank_lines=False, index_col=False, engine="c")
     except (pd.errors.ParserError, pd.errors.ParserWarning):
         # rows with more cells than the header: parse by hand and reject those rows later
@@ -326,7 +340,6 @@ def read_csv_file(path: Path, file: str, spec: Any, lookup: dict[str, str],
     except pd.errors.EmptyDataError:
         body = pd.DataFrame({j: pd.Series(dtype=object) for j in range(width)})
     # pandas reads a final "\n" as no row; other blank lines are kept (counted as empty rows)
-    body = body.fillna("")
     return Sheet(file, [_display_header(h) for h in header], body, skip + 1, problems,
                  decimal, spec.thousands, overflow)
 
@@ -401,9 +414,11 @@ def read_any(path: Path, file: str, spec: Any, lookup: dict[str, str], search_ro
 
 # ============================================================================ value coercion
 def _series(values: Any) -> pd.Series:
-    """A Series that keeps object arrays as object (pandas 3 would infer its string dtype)."""
+    """A Series that keeps object arrays as object (pandas 3 would infer its string dtype).
+    The array is wrapped, not copied: callers pass arrays they own and never write into."""
     arr = np.asarray(values) if not isinstance(values, pd.api.extensions.ExtensionArray) else values
-    return pd.Series(arr, dtype=object if getattr(arr, "dtype", None) == object else None)
+    return pd.Series(arr, dtype=object if getattr(arr, "dtype", None) == object else None,
+                     copy=False)
 
 
 _MANY_UNIQUES = 5000  # above this, text uniques are normalised by Arrow compute, not Python
@@ -421,35 +436,32 @@ def _arrow_strings(uniques: Any) -> Any:
         return None
 
 
+def _blank_flags(uniques: Any, markers: set[str]) -> np.ndarray:
+    """For each distinct value: is it a missing marker once stripped and lower-cased?"""
+    arr = _arrow_strings(uniques)
+    if arr is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+        flags = pc.is_in(low, value_set=pa.array(sorted(markers), type=pa.string()))
+        return flags.to_numpy(zero_copy_only=False).astype(bool)
+    return np.array([isinstance(u, str) and u.strip().lower() in markers for u in uniques],
+                    dtype=bool)
+
+
 def _is_blank(s: pd.Series, markers: set[str] = MISSING_MARKERS) -> np.ndarray:
     """Missing cell: NaN/None or a missing marker («», «-», «н/д», ...)."""
     if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
         return s.isna().to_numpy()
-    out = s.isna().to_numpy().copy()
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    if len(uniques):
-        arr = _arrow_strings(uniques)
-        if arr is not None:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
-            flags = pc.is_in(low, value_set=pa.array(sorted(markers), type=pa.string()))
-            flags = flags.to_numpy(zero_copy_only=False).astype(bool)
-        else:
-            flags = np.array([isinstance(u, str) and u.strip().lower() in markers
-                              for u in uniques], dtype=bool)
-        out |= np.where(codes >= 0, flags[np.maximum(codes, 0)], False)
-    return out
+    return _coded_blank(codes, uniques, markers)
 
 
-def _map_uniques(s: pd.Series, func: Callable[[Any], Any]) -> np.ndarray:
-    """Apply func to each distinct non-missing value; result object array (None for missing)."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[:-1] = [func(u) for u in uniques]
-    mapped[-1] = None
-    return mapped[codes]
+def _coded_blank(codes: np.ndarray, uniques: Any, markers: set[str]) -> np.ndarray:
+    """_is_blank from a factorisation: missing (code −1) or a missing marker."""
+    flags = np.append(_blank_flags(uniques, markers), True) if len(uniques) else np.ones(1, bool)
+    return flags[codes]  # code −1 picks the final True
 
 
 def to_number(s: pd.Series, decimal: str | None = ",", thousands: str | None = None
@@ -491,9 +503,57 @@ def _to_number_direct(s: pd.Series, decimal: str | None, thousands: str | None
     return num, fail
 
 
+def _arrow_column(s: pd.Series) -> Any:
+    """A long text column as one Arrow string array (None when a cell is not text)."""
+    import pyarrow as pa
+
+    if len(s) <= _MANY_UNIQUES or pd.api.types.is_numeric_dtype(s) \
+            or pd.api.types.is_bool_dtype(s):
+        return None
+    try:
+        return pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+# what Python's str.split() splits on, for RE2 (whose \s is ASCII only)
+_ARROW_SPACE = (r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
+                r"\x{202f}\x{205f}\x{3000}]")
+
+
+def _normalise_text_arrow(arr: Any, markers: set[str]) -> np.ndarray:
+    """Whitespace runs → one space, trimmed; missing markers and empty → None (object array).
+    Works on the distinct values (Arrow dictionary encoding), so a column with few distinct
+    values costs little and each distinct text becomes one Python object, shared by its rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sample = arr.slice(0, 2000)
+    if pc.count_distinct(sample).as_py() > 0.5 * len(sample):  # nearly all distinct: ids
+        enc = None
+        words = arr
+    else:
+        enc = pc.dictionary_encode(arr)
+        words = enc.dictionary
+    space = _ARROW_SPACE
+    if pc.any(pc.match_substring_regex(words, space)).as_py():
+        words = pc.utf8_trim(pc.replace_substring_regex(words, space + "+", " "), " ")
+    blank = pc.is_in(pc.utf8_lower(words), value_set=pa.array(sorted(markers | {""}),
+                                                                type=pa.string()))
+    words = pc.if_else(blank, pa.scalar(None, pa.string()), words)
+    if enc is None:
+        return words.to_numpy(zero_copy_only=False)
+    table = np.append(words.to_numpy(zero_copy_only=False), None)
+    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+    return table[codes]  # code −1 (a null cell) picks the final None
+
+
 def to_text(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Stripped text; 1001.0 → '1001'; blanks → NA."""
-    blank = _is_blank(s, TEXT_MISSING_MARKERS)
+    arr = _arrow_column(s)
+    if arr is not None:  # a long all-text column (pupil or school ids): vectorised, same result
+        vals = _normalise_text_arrow(arr, TEXT_MISSING_MARKERS)
+        return pd.Series(vals, index=s.index, dtype=object, copy=False), np.zeros(len(s), bool)
 
     def conv(v: Any) -> Any:
         if isinstance(v, bool):
@@ -505,28 +565,30 @@ def to_text(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return " ".join(str(v).split())
 
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    arr = _arrow_strings(uniques)
-    if arr is not None:  # many distinct texts (pupil or school ids): vectorised, same result
-        import pyarrow.compute as pc
-
-        norm = pc.utf8_trim(pc.replace_substring_regex(arr, r"[\s\x{00a0}]+", " "), " ")
-        mapped = np.empty(len(uniques) + 1, dtype=object)
-        mapped[:-1] = norm.to_numpy(zero_copy_only=False)
-        mapped[-1] = None
-        vals = mapped[codes]
-    else:
-        vals = _map_uniques(s, conv)
+    blank = _coded_blank(codes, uniques, TEXT_MISSING_MARKERS)
+    vals = _mapped(codes, [conv(u) for u in uniques])
     vals[blank] = None
     vals[vals == ""] = None
-    return pd.Series(vals, index=s.index, dtype=object), np.zeros(len(s), bool)
+    return pd.Series(vals, index=s.index, dtype=object, copy=False), np.zeros(len(s), bool)
+
+
+def _mapped(codes: np.ndarray, mapped_uniques: list[Any]) -> np.ndarray:
+    """Values of the distinct values put back on the rows (None where the code is −1)."""
+    mapped = np.empty(len(mapped_uniques) + 1, dtype=object)
+    mapped[:-1] = mapped_uniques
+    mapped[-1] = None
+    return mapped[codes]
 
 
 def _category(func: Callable[[Any], Any]) -> Callable[[pd.Series], tuple[pd.Series, np.ndarray]]:
     def coerce(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        blank = _is_blank(s)
-        vals = pd.Series(_map_uniques(s, func), index=s.index, dtype=object)
-        vals = vals.where(~blank, None)
-        return vals, (vals.isna().to_numpy() & ~blank)
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)  # once: columns are long
+        blank_u = _blank_flags(uniques, MISSING_MARKERS) if len(uniques) else np.zeros(0, bool)
+        conv = [None if b else func(u) for u, b in zip(uniques, blank_u)]
+        failed_u = np.array([v is None or bool(pd.isna(v)) for v in conv] + [False],
+                            dtype=bool) & np.append(~blank_u, False)
+        vals = pd.Series(_mapped(codes, conv), index=s.index, dtype=object, copy=False)
+        return vals, failed_u[codes]
     return coerce
 
 
@@ -706,8 +768,7 @@ def map_sheet(sheet: Sheet, table: str, spec: Any, indicators: dict[str, str]) -
         col = raw[key_col]
         if not pd.api.types.is_numeric_dtype(col) and header_text:
             codes, uniques = pd.factorize(col, use_na_sentinel=True)
-            flags = np.array([isinstance(u, str) and norm_header(u) == header_text
-                              for u in uniques] + [False], dtype=bool)
+            flags = np.append(_header_like(uniques, header_text), False)
             if flags.any():
                 rep = flags[codes]
                 if rep.any():
@@ -717,6 +778,26 @@ def map_sheet(sheet: Sheet, table: str, spec: Any, indicators: dict[str, str]) -
                         "повтор строки заголовка внутри данных — строка пропущена; удалите её"))
     return Mapped(table, sheet.file, raw.reset_index(drop=True), source, rows, reject, problems,
                   int(empty.sum()), sheet.decimal, sheet.thousands)
+
+
+def _header_like(values: Any, header_text: str) -> np.ndarray:
+    """Which values read as the header (norm_header equal): a repeated header row. With many
+    distinct values (school ids) only those containing the header's longest word are
+    normalised; Arrow finds them."""
+    cand = np.ones(len(values), dtype=bool)
+    words = re.findall(r"\w+", header_text)
+    arr = _arrow_strings(values) if words else None
+    if arr is not None:
+        import pyarrow.compute as pc
+
+        low = pc.replace_substring(pc.utf8_lower(arr), "ё", "е")
+        cand = pc.match_substring(low, max(words, key=len)).to_numpy(zero_copy_only=False)
+        cand = cand.astype(bool)
+    out = np.zeros(len(values), dtype=bool)
+    for i in np.flatnonzero(cand):
+        u = values[i]
+        out[i] = isinstance(u, str) and norm_header(u) == header_text
+    return out
 
 
 # ============================================================================ validation
@@ -1342,11 +1423,16 @@ def loaded_summary(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     res = tables.get("results")
     if res is not None and len(res):
         g = res.groupby(["year", "procedure"]).agg(
-            schools=("school_id", "nunique"), rows=("school_id", "size"),
-            participants=("n_participants", "sum")).reset_index()
+            rows=("school_id", "size"), participants=("n_participants", "sum"))
+        n_schools = res[["year", "procedure", "school_id"]].drop_duplicates().groupby(
+            ["year", "procedure"]).size()
+        g.insert(0, "schools", n_schools.reindex(g.index).to_numpy())
+        g = g.reset_index()
         g.columns = ["Год", "Процедура", "Школ", "Строк", "Участников"]
         out["results_by_year"] = g
-        s = res.groupby(["procedure", "subject"]).agg(
+        # on the distinct (procedure, subject, grade, year) first: millions of rows nationally
+        ps = res[["procedure", "subject", "grade", "year"]].drop_duplicates()
+        s = ps.groupby(["procedure", "subject"]).agg(
             grades=("grade", lambda x: ", ".join(str(v) for v in sorted(set(x)))),
             years=("year", lambda x: ", ".join(str(v) for v in sorted(set(x))))).reset_index()
         s.columns = ["Процедура", "Предмет", "Классы", "Годы"]
@@ -1399,8 +1485,23 @@ def stage(ctx: Any, store_root: Path | None = None) -> dict[str, Any]:
             write_data_quality(exc.problems, [], ctx.run_dir, params.region,
                                params.ingest.html_max_rows)
         raise
+    sha_of = {i["path"]: i["sha256"] for i in result.inputs}
+    written = {}
     for name, df in result.tables.items():
-        ctx.write_canonical(name, df)
+        tagged = result.files.get(name)
+        prov = None
+        if tagged is not None:  # few distinct files: a categorical, cheap to carry and store
+            codes, files = pd.factorize(tagged["_file"], use_na_sentinel=False)
+            shas, which = np.unique(np.array([sha_of[f] for f in files], dtype=object),
+                                    return_inverse=True)  # two copies of one file: one sha
+            prov = pd.Series(pd.Categorical.from_codes(which[codes], categories=shas))
+        written[name] = ctx.write_canonical(name, df, provenance=prov)
+    store_job = None
+    if params.ingest.use_store:  # DuckDB reads the Parquet files beside the work below
+        from workbench import store as store_mod
+
+        root = store_root or getattr(ctx, "outputs_root", None) or params.resolve("outputs")
+        store_job = _Background(store_mod.ingest_parquet, root, written, result.inputs)
     write_data_quality(result.problems, result.inputs, ctx.run_dir, params.region,
                        params.ingest.html_max_rows)
     ctx.write_meta("inputs", [{k: i[k] for k in ("path", "table", "sha256", "rows_read",
@@ -1410,11 +1511,6 @@ def stage(ctx: Any, store_root: Path | None = None) -> dict[str, Any]:
     if n_err:
         ctx.note(f"Во входных данных найдено ошибок: {n_err}; такие строки не загружены "
                  f"(см. data_quality.html)")
-    if params.ingest.use_store:
-        from workbench import store as store_mod
-
-        root = store_root or getattr(ctx, "outputs_root", None) or params.resolve("outputs")
-        store_mod.ingest_result(result, root)
     inputs_df = pd.DataFrame(result.inputs).rename(columns={
         "path": "Файл", "table": "Таблица", "sha256": "sha256", "rows_read": "Прочитано строк",
         "rows_kept": "Загружено", "rows_rejected": "Отклонено", "rows_empty": "Пустых строк"})
@@ -1435,7 +1531,33 @@ def stage(ctx: Any, store_root: Path | None = None) -> dict[str, Any]:
     }
     out.update(loaded_summary(result.tables))
     out["summary_ru"] = summary_text(result)
+    if store_job is not None:
+        store_job.result()
     return out
+
+
+class _Background:
+    """Run a function in a thread (for work that releases the GIL); result() re-raises."""
+
+    def __init__(self, func: Callable[..., Any], *args: Any) -> None:
+        import threading
+
+        self._out: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                self._out["value"] = func(*args)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
+                self._out["error"] = exc
+
+        self._thread = threading.Thread(target=target, name="workbench-store", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if "error" in self._out:
+            raise self._out["error"]
+        return self._out.get("value")
 
 
 def summary_text(result: IngestResult) -> str:

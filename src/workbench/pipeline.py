@@ -10,6 +10,7 @@ import pandas as pd
 from workbench.canon import CANONICAL_TABLES, KEYS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from workbench.config import Params, load_params
 
+PROVENANCE = "_sha256"  # source file of each canonical row, for the store
 CANONICAL_DIR = ".canonical"  # inside a run folder being built; removed before publishing
 META_DIR = ".meta"
 
@@ -45,12 +46,15 @@ class RunContext:
 
     def table(self, name: str) -> pd.DataFrame:
         """A canonical table (empty with its columns when not provided) or a produced table."""
-        if name in self._cache:
-            return self._cache[name].copy()
+        if name in self._cache:  # copy-on-write (pandas 3): a shallow copy can't alter the cache
+            return self._cache[name].copy(deep=False)
         if name in CANONICAL_TABLES:
             p = self._canonical_path(name)
-            if p.exists():
-                df = pd.read_parquet(p)
+            if p.exists():  # without the `_sha256` provenance column ingest adds for the store
+                import pyarrow.parquet as pq
+
+                cols = [c for c in pq.read_schema(p).names if c != PROVENANCE]
+                df = pd.read_parquet(p, columns=cols)
             else:
                 df = pd.DataFrame(columns=REQUIRED_COLUMNS[name] + OPTIONAL_COLUMNS[name])
         else:
@@ -59,15 +63,21 @@ class RunContext:
                 raise FileNotFoundError(f"table {name!r} has not been produced in {self.run_dir}")
             df = pd.read_parquet(p)
         self._cache[name] = df
-        return df.copy()
+        return df.copy(deep=False)
 
-    def write_canonical(self, name: str, df: pd.DataFrame) -> None:
-        """Store a canonical table for the later stages of this run (ingest only)."""
+    def write_canonical(self, name: str, df: pd.DataFrame,
+                        provenance: pd.Series | None = None) -> Path:
+        """Store a canonical table for the later stages of this run (ingest only). provenance:
+        the sha256 of each row's source file, kept in the Parquet file (column `_sha256`, for
+        the store) and hidden from `table()`."""
         p = self._canonical_path(name)
         p.parent.mkdir(parents=True, exist_ok=True)
+        if provenance is not None:
+            df = df.assign(**{PROVENANCE: provenance.array})
         df = _sorted(df, KEYS.get(name, []))
         df.to_parquet(p, index=False)
-        self._cache[name] = df
+        self._cache[name] = df.drop(columns=[PROVENANCE], errors="ignore")
+        return p
 
     def write_table(self, name: str, df: pd.DataFrame, key: list[str] | None = None,
                     csv: bool = True) -> None:

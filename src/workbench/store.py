@@ -49,6 +49,19 @@ def _duck_type(s: pd.Series) -> str:
     return "VARCHAR"
 
 
+def _arrow_duck_type(t: Any) -> str:
+    """The store type of a Parquet column (the four types `_duck_type` gives)."""
+    import pyarrow as pa
+
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    if pa.types.is_integer(t):
+        return "BIGINT"
+    if pa.types.is_floating(t):
+        return "DOUBLE"
+    return "VARCHAR"
+
+
 class Store:
     """A DuckDB file of canonical tables; use as a context manager or call close()."""
 
@@ -89,46 +102,74 @@ class Store:
         return [r[0] for r in self.con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()]
 
-    def _columns(self, table: str) -> list[str]:
-        return [r[0] for r in self.con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-            "ORDER BY ordinal_position", [table]).fetchall()]
+    def _types(self, table: str) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position", [table]).fetchall()}
 
-    def _ensure(self, table: str, df: pd.DataFrame) -> None:
-        existing = self._columns(table)
+    def _ensure(self, table: str, types: dict[str, str]) -> dict[str, str]:
+        """Create the table or add the columns it lacks; returns its column types."""
+        existing = self._types(table)
         if not existing:
-            cols = ", ".join(f"{_ident(c)} {_duck_type(df[c])}" for c in df.columns)
+            cols = ", ".join(f"{_ident(c)} {t}" for c, t in types.items())
             self.con.execute(f"CREATE TABLE {_ident(table)} ({cols})")
-            return
-        for c in df.columns:
+            return dict(types)
+        for c, t in types.items():
             if c not in existing:
-                self.con.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {_ident(c)} "
-                                 f"{_duck_type(df[c])}")
+                self.con.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {_ident(c)} {t}")
+                existing[c] = t
+        return existing
 
     # ---------------------------------------------------------------- write / read
     def put(self, table: str, sha256: str, path: str, df: pd.DataFrame) -> None:
         """Replace the rows of one source file in one table and log it."""
         if table not in CANONICAL_TABLES:
             raise ValueError(f"not a canonical table: {table}")
-        data = df.copy()
-        data["_sha256"] = sha256
+        types = {c: _duck_type(df[c]) for c in df.columns}
+        self.con.register("_incoming", df.assign(_sha256=sha256))
+        try:
+            self._replace(table, "_incoming", types, [(path, sha256)])
+        finally:
+            self.con.unregister("_incoming")
+
+    def put_parquet(self, table: str, parquet: str | Path, files: list[tuple[str, str]]) -> None:
+        """Replace the rows of several source files (path, sha256) in one table from a
+        Parquet file whose `_sha256` column names the source of each row. DuckDB reads the file
+        itself (no Python objects, the GIL released), so this can run beside other work."""
+        if table not in CANONICAL_TABLES:
+            raise ValueError(f"not a canonical table: {table}")
+        import pyarrow.parquet as pq
+
+        types = {f.name: _arrow_duck_type(f.type) for f in pq.read_schema(parquet)
+                 if f.name != "_sha256"}
+        quoted = str(parquet).replace("'", "''")
+        self._replace(table, f"read_parquet('{quoted}')", types, files)
+
+    def _replace(self, table: str, source: str, types: dict[str, str],
+                 files: list[tuple[str, str]]) -> None:
+        """In one transaction: drop the rows of these files (and of older versions at the same
+        paths), insert the source's rows, log each file."""
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self._ensure(table, data)
-            # the same content (sha) or an older version of the same file (path) is replaced
-            old = [r[0] for r in self.con.execute(
-                f"SELECT sha256 FROM {LOG_TABLE} WHERE table_name = ? AND path = ?",
-                [table, path]).fetchall()]
-            for sha in {sha256, *old}:
-                self.con.execute(f"DELETE FROM {_ident(table)} WHERE _sha256 = ?", [sha])
-                self.con.execute(f"DELETE FROM {LOG_TABLE} WHERE sha256 = ? AND table_name = ?",
-                                 [sha, table])
-            self.con.register("_incoming", data)
-            self.con.execute(f"INSERT INTO {_ident(table)} BY NAME SELECT * FROM _incoming")
-            self.con.unregister("_incoming")
-            self.con.execute(f"INSERT INTO {LOG_TABLE} VALUES (?, ?, ?, ?, ?)",
-                             [path, sha256, table, len(data),
-                              dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)])
+            have = self._ensure(table, {**types, "_sha256": "VARCHAR"})
+            for path, sha256 in files:
+                # the same content (sha) or an older version of the same file (path) is replaced
+                old = [r[0] for r in self.con.execute(
+                    f"SELECT sha256 FROM {LOG_TABLE} WHERE table_name = ? AND path = ?",
+                    [table, path]).fetchall()]
+                for sha in {sha256, *old}:
+                    self.con.execute(f"DELETE FROM {_ident(table)} WHERE _sha256 = ?", [sha])
+                    self.con.execute(f"DELETE FROM {LOG_TABLE} WHERE sha256 = ? AND table_name = ?",
+                                     [sha, table])
+            cols = [*types, "_sha256"]
+            select = ", ".join(f"CAST({_ident(c)} AS {have[c]}) AS {_ident(c)}" for c in cols)
+            self.con.execute(f"INSERT INTO {_ident(table)} BY NAME SELECT {select} FROM {source}")
+            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+            for path, sha256 in files:
+                rows = self.con.execute(f"SELECT count(*) FROM {_ident(table)} WHERE _sha256 = ?",
+                                        [sha256]).fetchone()[0]
+                self.con.execute(f"INSERT INTO {LOG_TABLE} VALUES (?, ?, ?, ?, ?)",
+                                 [path, sha256, table, int(rows), now])
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")
@@ -169,3 +210,14 @@ def ingest_result(result: Any, root: str | Path) -> None:
                 continue
             part = tagged[tagged["_file"] == file].drop(columns=["_file"])
             st.put(table, info["sha256"], file, part.reset_index(drop=True))
+
+
+def ingest_parquet(root: str | Path, parquet: dict[str, Path], inputs: list[dict[str, Any]]
+                   ) -> None:
+    """The same from the run's canonical Parquet files (with their `_sha256` column): table →
+    file; `inputs` as in IngestResult.inputs."""
+    with Store(root) as st:
+        for table, path in parquet.items():
+            files = [(i["path"], i["sha256"]) for i in inputs if i["table"] == table]
+            if files:
+                st.put_parquet(table, path, files)

@@ -186,7 +186,7 @@ def _gsum(x: pd.Series, codes: np.ndarray) -> pd.Series:
     """Sum of x within groups (NaN counts as 0), broadcast back to the rows: one bincount over
     precomputed group codes instead of a pandas group-by per call."""
     v = np.nan_to_num(x.to_numpy(dtype=float, na_value=np.nan), nan=0.0)
-    return pd.Series(np.bincount(codes, weights=v)[codes], index=x.index)
+    return pd.Series(np.bincount(codes, weights=v)[codes], index=x.index, copy=False)
 
 
 def _wmean(x: pd.Series, w: pd.Series, by: np.ndarray) -> pd.Series:
@@ -209,14 +209,14 @@ def cell_scores(results: pd.DataFrame, params: IdentifyParams) -> pd.DataFrame:
     cols = ["school_id", "year", "procedure", "subject", "grade"]
     if results is None or len(results) == 0:
         return pd.DataFrame(columns=cols + ["n", "z", "z_var", "z_se"])
-    df = results[[c for c in results.columns]].copy()
+    df = results.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     df["school_id"] = df["school_id"].astype(str)
     df["year"] = pd.to_numeric(df["year"], errors="coerce").astype("Int64")
     df["grade"] = pd.to_numeric(df["grade"], errors="coerce").fillna(0).astype("Int64")
     df["procedure"] = df["procedure"].astype(str)
     df["subject"] = df["subject"].astype(str)
     n = _num(df, "n_participants")
-    df = df[(n > 0) & df["year"].notna()].copy()
+    df = df[(n > 0) & df["year"].notna()]
     n = _num(df, "n_participants")
     df["n"] = n
     marks = [_num(df, f"n_mark{k}") for k in (2, 3, 4, 5)]
@@ -313,7 +313,8 @@ def aggregate_index(cells: pd.DataFrame, params: IdentifyParams,
     one grade are sat by the same pupils). Returns by + index, se, n_pupils.
     """
     by = list(by)
-    c = cells[cells["z"].notna()].copy()
+    need = list(dict.fromkeys(by + ["grade", "n", "z", "z_var", "z_se"]))
+    c = cells.loc[cells["z"].notna(), need]
     if len(c) == 0:
         return pd.DataFrame(columns=by + ["index", "se", "n_pupils"])
     c["_wz"] = c["n"] * c["z"]
@@ -506,9 +507,11 @@ def objectivity(cells: pd.DataFrame, params: IdentifyParams) -> pd.DataFrame:
             "vpr_share5", "vpr_share5_region", "objectivity_flag", "objectivity_reason"]
     if len(cells) == 0:
         return pd.DataFrame(columns=cols)
-    c = cells.assign(_side=np.where(cells["procedure"] == VPR, "vpr",
-                                    np.where(cells["procedure"].isin(EXAM_PROCEDURES), "exam", "")))
-    c = c[c["_side"] != ""]
+    side = np.where(cells["procedure"] == VPR, "vpr",
+                    np.where(cells["procedure"].isin(EXAM_PROCEDURES), "exam", ""))
+    keep = side != ""
+    need = ["school_id", "year", "grade", "n", "z", "z_var", "z_se", "share5"]
+    c = cells.loc[keep, need].assign(_side=side[keep])  # only the columns used below
     if len(c) == 0:
         return pd.DataFrame(columns=cols)
     side = aggregate_index(c, params, by=("school_id", "year", "_side"))

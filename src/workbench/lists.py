@@ -118,18 +118,45 @@ def _write_sheet(wb, ws_name: str, df: pd.DataFrame, fmts: dict, widths: dict | 
         elif col in ("Индекс результатов", "Социальный индекс"):
             fmt = fmts["num"]
         ws.set_column(j, j, w, fmt)
-    for i, row in enumerate(df.itertuples(index=False), start=1):
+    # cells as Python values once per column (numbers, texts, None for blanks); then row by row,
+    # as xlsxwriter's constant-memory mode requires
+    cols = [_cell_values(df[c]) for c in df.columns]
+    # the undecorated writers (no A1-notation parsing per cell) where this xlsxwriter has them
+    write_number = getattr(ws, "_write_number", ws.write_number)
+    write_string = getattr(ws, "_write_string", ws.write_string)
+    for i, row in enumerate(zip(*cols), start=1):
         for j, v in enumerate(row):
-            if v is None or (isinstance(v, float) and not np.isfinite(v)):
-                ws.write_blank(i, j, None)
-            elif isinstance(v, (bool, np.bool_)):
-                ws.write_string(i, j, "да" if v else "нет")
-            elif isinstance(v, (int, float, np.integer, np.floating)):
-                ws.write_number(i, j, float(v))
+            if v is None:
+                continue  # an empty cell: nothing to write
+            if v.__class__ is str:
+                write_string(i, j, v)
             else:
-                ws.write_string(i, j, str(v))
+                write_number(i, j, v)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(df), 1), max(len(df.columns) - 1, 0))
+
+
+def _cell_values(s: pd.Series) -> list:
+    """A column as Python values for xlsxwriter: float for numbers, str for text ("да"/"нет"
+    for booleans), None for blanks and non-finite numbers."""
+    if pd.api.types.is_bool_dtype(s):
+        return ["да" if v else "нет" for v in s.to_numpy()]
+    if pd.api.types.is_numeric_dtype(s):
+        v = s.to_numpy(dtype=float, na_value=np.nan)
+        out = v.astype(object)
+        out[~np.isfinite(v)] = None
+        return out.tolist()
+    out = []
+    for v in s.to_numpy(dtype=object):
+        if v is None or (isinstance(v, float) and not np.isfinite(v)) or v is pd.NA:
+            out.append(None)
+        elif isinstance(v, (bool, np.bool_)):
+            out.append("да" if v else "нет")
+        elif isinstance(v, (int, float, np.integer, np.floating)):
+            out.append(float(v))
+        else:
+            out.append(str(v))
+    return out
 
 
 def _escape_amp(text: str) -> str:
@@ -154,7 +181,7 @@ def write_lists(path: str | Path, identification: pd.DataFrame, schools: pd.Data
             columns=["school_id", "year", "change", "category_before", "category_now"])
     tmp = path.with_name(path.name + ".tmp")
     wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+                                        "strings_to_urls": False, "constant_memory": True})
     fmts = {
         "header": wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter",
                                  "bg_color": "#DCE6F1", "border": 1}),

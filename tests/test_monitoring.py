@@ -291,3 +291,15 @@ def test_before_after_rows_from_dynamics(hand_monitoring):
     assert ba.loc["mean_mark", "effect"] == pytest.approx(np.mean([0.2, -0.5, 0.1, 0.0]))
     assert "management_score" not in ba.index  # year-on-year change is not a within-year change
     assert (e["estimate"] == "DiD").sum() == 0  # no baseline year: no DiD row
+
+
+def test_batched_bootstrap_slopes_equal_one_by_one():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 3))
+    y = x @ np.array([0.5, -1.0, 2.0]) + rng.normal(size=300)
+    weights = np.stack([np.bincount(rng.integers(0, 300, 300), minlength=300).astype(float)
+                        for _ in range(6)] + [np.zeros(300)])  # last: nothing drawn
+    batch = mon._ols_slopes_batch(x, y, weights)
+    for w, b in zip(weights, batch):
+        np.testing.assert_allclose(b, mon._ols_slope(x, y, w), rtol=1e-8, atol=1e-10)
+    assert np.all(batch[-1] == 0) and abs(batch[0][2] - 2.0) < 0.3

@@ -102,7 +102,17 @@ def _bool_series(s: pd.Series, default: bool = True) -> pd.Series:
             return default
         b = normalise_bool(v)
         return default if b is None else b
-    return pd.Series([conv(v) for v in s], index=s.index, dtype=bool)
+    return pd.Series(_per_distinct(s, conv), index=s.index, dtype=bool)
+
+
+def _per_distinct(s: pd.Series, func: Any) -> np.ndarray:
+    """func applied once per distinct value of s (missing values passed as None), put back on
+    the rows: a column of a few codes repeated over thousands of rows."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [func(u) for u in uniques]
+    table[-1] = func(None)
+    return table[codes]
 
 
 def prepare_monitoring(monitoring: pd.DataFrame) -> pd.DataFrame:
@@ -116,8 +126,8 @@ def prepare_monitoring(monitoring: pd.DataFrame) -> pd.DataFrame:
         m["higher_is_better"] = True
     m["school_id"] = m["school_id"].astype(str)
     m["year"] = pd.to_numeric(m["year"], errors="coerce")
-    m["wave"] = [normalise_wave(v) for v in m["wave"]]
-    m["domain"] = [normalise_domain(v) or str(v) for v in m["domain"]]
+    m["wave"] = _per_distinct(m["wave"], normalise_wave)
+    m["domain"] = _per_distinct(m["domain"], lambda v: normalise_domain(v) or str(v))
     m["indicator"] = m["indicator"].astype(str)
     m["value"] = pd.to_numeric(m["value"], errors="coerce").astype(float)
     m["n"] = pd.to_numeric(m["n"], errors="coerce").astype(float)
@@ -281,7 +291,9 @@ def compute_dynamics(monitoring: pd.DataFrame, clusters: pd.DataFrame | None = N
     if params.binomial_for_shares:
         in01 = m.groupby(["domain", "indicator"])["value"].agg(
             lambda s: bool(s.dropna().between(0, 1).all()) and s.notna().any())
-        is_share = np.array([bool(in01.get((a, b), False)) for a, b in zip(d["domain"], d["indicator"])])
+        is_share = d[["domain", "indicator"]].merge(
+            in01.rename("_share").reset_index(), on=["domain", "indicator"], how="left"
+        )["_share"].fillna(False).to_numpy(dtype=bool)
         binom = params.z * np.sqrt(_binomial_se(v1, n1) ** 2 + _binomial_se(v2, n2) ** 2)
         use_b = is_share & ~np.isnan(binom)
         mdc = np.where(use_b, binom, mdc)
@@ -383,10 +395,9 @@ def missing_waves(completeness: pd.DataFrame) -> pd.DataFrame:
     miss = completeness[~completeness["present"]]
     if len(miss) == 0:
         return pd.DataFrame(columns=["school_id", "year", "municipality", "n_missing", "missing"])
-    out = miss.groupby(["school_id", "year", "municipality"], sort=True).apply(
-        lambda g: pd.Series({"n_missing": len(g),
-                             "missing": "; ".join(f"{a}: {b}" for a, b in zip(g["domain_ru"], g["wave_ru"]))}),
-        include_groups=False).reset_index()
+    what = miss["domain_ru"].astype(str) + ": " + miss["wave_ru"].astype(str)
+    out = what.groupby([miss["school_id"], miss["year"], miss["municipality"]], sort=True).agg(
+        n_missing="size", missing="; ".join).reset_index()
     return out.sort_values(["municipality", "year", "school_id"]).reset_index(drop=True)
 
 
@@ -506,6 +517,23 @@ def matching_features(identification: pd.DataFrame, base_year: int, lags: int,
     return feats
 
 
+def _ols_slopes_batch(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """`_ols_slope` for many weight vectors at once (rows of ``weights``, e.g. bootstrap
+    multiplicities): the normal equations of every replicate from two matrix products over
+    the per-row outer products, instead of one pass over the rows per replicate."""
+    a = np.column_stack([np.ones(len(y)), x])
+    p = a.shape[1]
+    outer = (a[:, :, None] * a[:, None, :]).reshape(len(y), p * p)
+    xtx = (weights @ outer).reshape(len(weights), p, p)
+    xty = weights @ (a * y[:, None])
+    out = np.zeros((len(weights), p - 1))
+    for b in range(len(weights)):
+        if weights[b].sum() > p:
+            coef, *_ = np.linalg.lstsq(xtx[b], xty[b], rcond=None)
+            out[b] = coef[1:]
+    return out
+
+
 def _ols_slope(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
     """Slopes (no intercept returned) of y on x by (weighted) least squares; zeros when not
     estimable. ``w`` are row multiplicities (a bootstrap resample without copying rows)."""
@@ -522,6 +550,7 @@ NEIGHBOUR_POOL = 30  # nearest controls kept per participant for the point estim
 # in a bootstrap replicate each control is drawn with probability ≈ 0.63: among the nearest 20,
 # fewer than 3 are drawn with probability ≈ 1e-6, so 20 candidates suffice for k = 3
 BOOT_POOL = 20
+BOOT_BATCH = 50  # bootstrap replicates whose regression slopes are solved together
 
 
 def neighbour_lists(tx: np.ndarray, cx: np.ndarray, pool: int = NEIGHBOUR_POOL
@@ -543,7 +572,8 @@ def neighbour_lists(tx: np.ndarray, cx: np.ndarray, pool: int = NEIGHBOUR_POOL
 def _matched_att(nd: np.ndarray, near: np.ndarray, tx: np.ndarray, cx: np.ndarray, ty: np.ndarray,
                  cy: np.ndarray, k: int, caliper: float, bias_correction: bool,
                  cw: np.ndarray | None = None, dx: np.ndarray | None = None,
-                 cyn: np.ndarray | None = None) -> tuple[float, int, int]:
+                 cyn: np.ndarray | None = None, beta: np.ndarray | None = None
+                 ) -> tuple[float, int, int]:
     """ATT of matched DiD from each treated row's nearest controls (``nd`` distances ascending,
     ``near`` control indices; ``cw`` control multiplicities in a bootstrap resample, 1 if None).
 
@@ -551,7 +581,8 @@ def _matched_att(nd: np.ndarray, near: np.ndarray, tx: np.ndarray, cx: np.ndarra
     its counterfactual change is their mean change, bias-corrected (Abadie–Imbens) by the
     controls' linear regression of change on the features: cy_j + β·(x_i − x_j).
     ``dx`` (treated − neighbour features) and ``cyn`` (neighbour changes) may be passed
-    precomputed, so a bootstrap replicate only gathers rows.
+    precomputed, so a bootstrap replicate only gathers rows; so may the bias-correction slopes
+    ``beta`` (see `_ols_slopes_batch`).
     Returns (att, n matched treated, n distinct controls used; 0 when cw is given)."""
     if near.shape[1] == 0 or near.shape[0] == 0:
         return np.nan, 0, 0
@@ -565,7 +596,7 @@ def _matched_att(nd: np.ndarray, near: np.ndarray, tx: np.ndarray, cx: np.ndarra
         return np.nan, 0, 0
     cyv = cy[near] if cyn is None else cyn
     if bias_correction:
-        beta = _ols_slope(cx, cy, cw)
+        beta = _ols_slope(cx, cy, cw) if beta is None else beta
         cyv = cyv + ((tx[:, None, :] - cx[near]) if dx is None else dx) @ beta
     total = take.sum(axis=1)
     cmean = (take * cyv).sum(axis=1)[has] / total[has]
@@ -663,14 +694,20 @@ def estimate_programme_effect(identification: pd.DataFrame, treated_ids: list[st
     nd, near = neighbour_lists(tx_all, cx_all, max(7 * params.n_neighbours, BOOT_POOL))
     dx_all, cyn_all = tx_all[:, None, :] - cx_all[near], cy_all[near]
     boots = []
-    for _ in range(params.n_boot):
-        ti = rng.integers(0, len(ta), len(ta))
-        cw = np.bincount(rng.integers(0, len(ca), len(ca)), minlength=len(ca)).astype(float)
-        b, nb, _ = _matched_att(nd[ti], near[ti], tx_all[ti], cx_all, ty_all[ti], cy_all,
-                                params.n_neighbours, params.caliper, params.bias_correction, cw,
-                                dx=dx_all[ti], cyn=cyn_all[ti])
-        if nb:
-            boots.append(b)
+    for start in range(0, params.n_boot, BOOT_BATCH):
+        draws = []
+        for _ in range(min(BOOT_BATCH, params.n_boot - start)):
+            ti = rng.integers(0, len(ta), len(ta))
+            cw = np.bincount(rng.integers(0, len(ca), len(ca)), minlength=len(ca)).astype(float)
+            draws.append((ti, cw))
+        betas = _ols_slopes_batch(cx_all, cy_all, np.stack([cw for _, cw in draws])) \
+            if params.bias_correction else [None] * len(draws)
+        for (ti, cw), beta in zip(draws, betas):
+            b, nb, _ = _matched_att(nd[ti], near[ti], tx_all[ti], cx_all, ty_all[ti], cy_all,
+                                    params.n_neighbours, params.caliper, params.bias_correction,
+                                    cw, dx=dx_all[ti], cyn=cyn_all[ti], beta=beta)
+            if nb:
+                boots.append(b)
     if len(boots) >= 20:
         a = (1 - params.ci_level) / 2
         res["ci_low"], res["ci_high"] = (float(np.quantile(boots, a)), float(np.quantile(boots, 1 - a)))

@@ -220,3 +220,23 @@ def test_demo_partners(demo_pairs):
     assert all(pc in nb[sc] for sc, pc in zip(pr["school_cluster"], pr["partner_cluster"]))
     assert all(" км" in s for s in pr["reasons"])
     assert a["distance_km"].median() < 150
+
+
+def test_partners_sheet_assigned_or_best_candidate():
+    from workbench.partners import partners_sheet
+
+    pr = pd.DataFrame({
+        "school_id": ["A", "A", "B", "B"], "partner_id": ["R1", "R2", "R1", "R3"],
+        "rank": [1, 2, 2, 1], "assigned": [False, True, False, False],
+        "distance_km": [5.0, 12.5, 7.0, 3.0], "score": [0.9, 0.8, 0.7, 0.75],
+        "reasons": ["r-A1", "r-A2", "r-B1", "r-B3"]})
+    sch = pd.DataFrame({"school_id": ["A", "B", "R1", "R2", "R3"],
+                        "school_name": ["Школа А", "Школа Б", "Р1", "Р2", "Р3"],
+                        "municipality": ["М1", "М1", "М1", "М2", "М1"]})
+    out = partners_sheet(pr, sch).set_index("Код ОО")
+    assert out.loc["A", "Код школы-партнёра"] == "R2"           # the assigned one, not rank 1
+    assert out.loc["A", "Муниципалитет партнёра"] == "М2"
+    assert out.loc["A", "Расстояние, км"] == 12.5 and out.loc["A", "Обоснование"] == "r-A2"
+    assert out.loc["B", "Код школы-партнёра"] == "" and np.isnan(out.loc["B", "Расстояние, км"])
+    assert out.loc["B", "Обоснование"] == ("партнёр не назначен (ресурсные школы заняты); "
+                                           "лучший кандидат: r-B3")  # best rank among candidates

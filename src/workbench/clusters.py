@@ -663,7 +663,8 @@ def fig_pca_map(result: ClusterResult, identification: pd.DataFrame | None = Non
     pc = pca.transform(d[result.features].to_numpy())
     d["ГК1"], d["ГК2"] = pc[:, 0], pc[:, 1]
     names = result.profiles.drop_duplicates("cluster").set_index("cluster")["cluster_name"]
-    d["Кластер"] = [f"{c}. {names.get(c, '')}" for c in d["cluster"]]
+    labels = {c: f"{c}. {names.get(c, '')}" for c in pd.unique(d["cluster"])}
+    d["Кластер"] = d["cluster"].map(labels)
     d["Категория"] = "—"
     if identification is not None and "category" in identification.columns:
         cat = identification[["school_id", "year", "category"]].copy()

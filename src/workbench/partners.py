@@ -376,26 +376,26 @@ def partners_sheet(partners: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFram
     pr = partners.copy()
     pr["school_id"] = pr["school_id"].astype(str)
     pr["partner_id"] = pr["partner_id"].astype(str)
-    rows = []
-    for sid, g in pr.sort_values(["school_id", "rank"]).groupby("school_id", sort=True):
-        a = g[g["assigned"].astype(bool)]
-        if len(a):
-            r = a.iloc[0]
-            reason = r["reasons"]
-        else:
-            r = g.iloc[0]
-            reason = "партнёр не назначен (ресурсные школы заняты); лучший кандидат: " + str(r["reasons"])
-        rows.append({
-            "Муниципалитет": mun.get(sid, ""), "Код ОО": sid, "Наименование ОО": name.get(sid, ""),
-            "Код школы-партнёра": r["partner_id"] if len(a) else "",
-            "Наименование школы-партнёра": name.get(r["partner_id"], "") if len(a) else "",
-            "Муниципалитет партнёра": mun.get(r["partner_id"], "") if len(a) else "",
-            "Расстояние, км": r["distance_km"] if len(a) else np.nan,
-            "Оценка соответствия": r["score"] if len(a) else np.nan,
-            "Обоснование": reason,
-        })
-    return pd.DataFrame(rows, columns=cols).sort_values(["Муниципалитет", "Код ОО"], kind="mergesort") \
-        .reset_index(drop=True)
+    pr["_assigned"] = pr["assigned"].astype(bool)
+    # per school: its assigned partner (the best ranked if several), else its best candidate
+    first = pr.assign(_free=~pr["_assigned"]).sort_values(
+        ["school_id", "_free", "rank"], kind="mergesort").drop_duplicates("school_id")
+    got = first["_assigned"].to_numpy()
+    pid = first["partner_id"].to_numpy(dtype=object)
+    reasons = first["reasons"].astype(str).to_numpy(dtype=object)
+    sid = first["school_id"].to_numpy(dtype=object)
+    out = pd.DataFrame({
+        "Муниципалитет": [mun.get(x, "") for x in sid], "Код ОО": sid,
+        "Наименование ОО": [name.get(x, "") for x in sid],
+        "Код школы-партнёра": np.where(got, pid, ""),
+        "Наименование школы-партнёра": [name.get(q, "") if g else "" for q, g in zip(pid, got)],
+        "Муниципалитет партнёра": [mun.get(q, "") if g else "" for q, g in zip(pid, got)],
+        "Расстояние, км": np.where(got, first["distance_km"].to_numpy(dtype=float), np.nan),
+        "Оценка соответствия": np.where(got, first["score"].to_numpy(dtype=float), np.nan),
+        "Обоснование": np.where(got, reasons, "партнёр не назначен (ресурсные школы заняты); "
+                                              "лучший кандидат: " + reasons.astype(str)),
+    }, columns=cols)
+    return out.sort_values(["Муниципалитет", "Код ОО"], kind="mergesort").reset_index(drop=True)
 
 
 def pairs_by_municipality(partners: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:

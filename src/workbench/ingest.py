@@ -867,7 +867,7 @@ def pandera_problems(df: pd.DataFrame, raw: pd.DataFrame, rows: np.ndarray, mapp
                             nullable=c not in required, required=False)
     schema = pa.DataFrameSchema(cols, strict=False)
     try:
-        schema.validate(df, lazy=True)
+        schema.validate(df, lazy=True, inplace=True)  # nothing is coerced: no copy needed
         return empty_problems(), np.zeros(0, dtype=np.int64)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
@@ -1431,7 +1431,7 @@ def loaded_summary(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         g.columns = ["Год", "Процедура", "Школ", "Строк", "Участников"]
         out["results_by_year"] = g
         # on the distinct (procedure, subject, grade, year) first: millions of rows nationally
-        ps = res[["procedure", "subject", "grade", "year"]].drop_duplicates()
+        ps = res.groupby(["procedure", "subject", "grade", "year"]).size().reset_index()
         s = ps.groupby(["procedure", "subject"]).agg(
             grades=("grade", lambda x: ", ".join(str(v) for v in sorted(set(x)))),
             years=("year", lambda x: ", ".join(str(v) for v in sorted(set(x))))).reset_index()

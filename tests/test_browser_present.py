@@ -146,12 +146,13 @@ def test_present_in_chromium(tmp_path):
             assert _municipalities(page) == {muni}
             rows1 = _first_rows(page)
 
-            # threshold slider: bottom share 0.12 → 0.30 through the editable readout
+            # threshold slider: bottom share 12 % → 30 % through the editable readout (percent)
             slider = page.locator(".widget-slider", has_text="нижней группы")
             readout = slider.locator(".widget-readout")
+            assert readout.inner_text().strip() == "12"
             readout.click()
             page.keyboard.press("Control+A")
-            page.keyboard.type("0.30")
+            page.keyboard.type("30")
             page.keyboard.press("Enter")
             page.wait_for_function(
                 f"() => !document.querySelector('.wb-count').innerText.includes('Список ШНОР: {n1} ')",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import statistics
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -101,7 +100,12 @@ def test_sliders_are_the_identify_thresholds(app):
 
     assert widgets.identify_params_model() is IdentifyParams
     assert {"bottom_share", "persist_years", "min_n", "adverse_share"} <= set(app.sliders)
-    assert app.sliders["bottom_share"].value == IdentifyParams().bottom_share
+    # shares are shown and typed in percent; the params get the share back exactly
+    assert app.sliders["bottom_share"].value == pytest.approx(IdentifyParams().bottom_share * 100)
+    assert app.sliders["bottom_share"].description.endswith(", %")
+    app.sliders["bottom_share"].value = 17
+    assert app.current_params().bottom_share == 0.17
+    assert app.sliders["min_n"].value == IdentifyParams().min_n  # counts stay counts
 
 
 def test_slider_changes_list_exactly_as_classify_says(app, data):
@@ -111,7 +115,7 @@ def test_slider_changes_list_exactly_as_classify_says(app, data):
     base = _listed_ids(classify(data.identification, IdentifyParams()), year)
     assert set(app.listed["school_id"]) == base and _count(app) == len(base)
 
-    app.sliders["bottom_share"].value = 0.25
+    app.sliders["bottom_share"].value = 25  # percent
     want = classify(data.identification, IdentifyParams(bottom_share=0.25))
     ids = _listed_ids(want, year)
     assert set(app.listed["school_id"]) == ids
@@ -152,7 +156,7 @@ def test_adapter_uses_a_stub_classify(data):
     assert list(app.sliders) == ["bottom_share"]
     n_year = int((data.identification["year"] == app.year.value).sum())
     assert _count(app) == round(0.1 * n_year)
-    app.sliders["bottom_share"].value = 0.3
+    app.sliders["bottom_share"].value = 30  # percent
     assert calls[-1] == 0.3
     assert _count(app) == round(0.3 * n_year)
     assert (app.listed["category_ru"] == "ШНОР (низкие результаты обучения)").all()
@@ -205,7 +209,7 @@ def test_choosing_a_school_opens_its_card(app, data):
 
 
 def test_card_says_when_thresholds_changed_the_category(app):
-    app.sliders["bottom_share"].value = 0.3
+    app.sliders["bottom_share"].value = 30
     new = app.listed[~app.listed["school_id"].isin(
         _listed_ids(app.base_classified, app.year.value))].iloc[0]
     app.show_school(new["school_id"])
@@ -265,17 +269,14 @@ def test_xlsx_download_is_the_current_list(app):
     assert ws_.freeze_panes == "A2"
 
 
-# ------------------------------------------------------------------ speed
-def test_recompute_is_fast_for_600_schools(app):
-    times = []
-    for v in (0.10, 0.15, 0.20, 0.12, 0.18):
+# ------------------------------------------------------------------ recompute time shown
+def test_recompute_reports_its_time(app):
+    """The widget shows how long a recompute took; the speed target itself is checked by
+    benchmarks/run.py (explorer recompute), never by a timed test."""
+    for v in (10, 15, 20):
         app.sliders["bottom_share"].value = v
-        times.append(app.last_recompute_s)
-    med = statistics.median(times)
-    busy = os.getloadavg()[0] > (os.cpu_count() or 1)
-    print(f"recompute median {med * 1000:.0f} ms (list tab), load {os.getloadavg()[0]:.1f}")
-    assert med < (1.0 if busy else 0.3)
-    assert "пересчёт:" in app.timing.value
+        assert app.last_recompute_s > 0
+        assert "пересчёт:" in app.timing.value and " мс" in app.timing.value
 
 
 # ------------------------------------------------------------------ notebook, template, serve

@@ -40,7 +40,7 @@ def test_thresholds_reproduce_the_run_and_follow_classify(data):
     run_ids = set(run[(run["year"] == year) & run["category"].isin(LISTED_CATEGORIES)]["school_id"])
     assert set(app.listed["school_id"]) == run_ids  # run's thresholds give the run's list
     for share in (0.05, 0.20, 0.30):
-        app.sliders["bottom_share"].value = share
+        app.sliders["bottom_share"].value = share * 100  # the slider is in percent
         want = classify(run, IdentifyParams(**{**data.identify_params, "bottom_share": share}))
         want_ids = set(want[(want["year"] == year) & want["category"].isin(LISTED_CATEGORIES)]
                        ["school_id"])

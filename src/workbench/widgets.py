@@ -231,7 +231,10 @@ def _align(base: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
 # ====================================================================== threshold sliders
 @dataclass(frozen=True)
 class SliderSpec:
-    """A threshold slider: IdentifyParams field, Russian label, range."""
+    """A threshold slider: IdentifyParams field, Russian label, range (in the field's units).
+
+    percent: a share (0–1) shown and typed in percent (0,12 → «12»): methodologists think of
+    «нижние 12 %», and an integer readout needs no decimal separator."""
 
     name: str
     label: str
@@ -240,18 +243,30 @@ class SliderSpec:
     step: float
     integer: bool = False
     readout: str = ".2f"
+    percent: bool = False
+
+    def to_slider(self, value: float) -> float:
+        """A params value → the slider's value (percent for shares)."""
+        return round(float(value) * 100, 6) if self.percent else value
+
+    def from_slider(self, value: float) -> float:
+        """The slider's value → the params value (rounded: 12 % is exactly 0.12)."""
+        return round(float(value) / 100, 8) if self.percent else value
 
 
 # Known threshold fields (names as in IdentifyParams; only those the model has are shown).
 SLIDER_SPECS: list[SliderSpec] = [
-    SliderSpec("bottom_share", "Доля «нижней группы»", 0.02, 0.40, 0.01),
+    SliderSpec("bottom_share", "Доля «нижней группы», %", 0.02, 0.40, 0.01, percent=True),
     SliderSpec("persist_years", "Лет подряд с низкими результатами", 1, 5, 1, True),
     SliderSpec("min_n", "Минимум участников (чел.)", 1, 60, 1, True),
-    SliderSpec("adverse_share", "Доля школ в НСУ (по соц. индексу)", 0.05, 0.50, 0.01),
-    SliderSpec("adverse_quantile", "Доля школ в НСУ (по соц. индексу)", 0.05, 0.50, 0.01),
-    SliderSpec("adverse_quartile", "Доля школ в НСУ (по соц. индексу)", 0.05, 0.50, 0.01),
-    SliderSpec("top_share", "Доля «высоких результатов»", 0.02, 0.40, 0.01),
-    SliderSpec("high_share", "Доля «высоких результатов»", 0.02, 0.40, 0.01),
+    SliderSpec("adverse_share", "Доля школ в НСУ (по соц. индексу), %", 0.05, 0.50, 0.01,
+               percent=True),
+    SliderSpec("adverse_quantile", "Доля школ в НСУ (по соц. индексу), %", 0.05, 0.50, 0.01,
+               percent=True),
+    SliderSpec("adverse_quartile", "Доля школ в НСУ (по соц. индексу), %", 0.05, 0.50, 0.01,
+               percent=True),
+    SliderSpec("top_share", "Доля «высоких результатов», %", 0.02, 0.40, 0.01, percent=True),
+    SliderSpec("high_share", "Доля «высоких результатов», %", 0.02, 0.40, 0.01, percent=True),
     SliderSpec("resilient_percentile", "Резильентные: процентиль результатов не ниже", 50, 95, 1,
                readout=".0f"),
 ]
@@ -696,11 +711,16 @@ class Explorer:
             + [(v, k) for k, v in CATEGORIES.items()], value=LISTED, description="Категория",
             **dd())
         self.sliders: dict[str, Any] = {}
-        for spec in slider_specs(self.params_model):
+        self.slider_specs = {spec.name: spec for spec in slider_specs(self.params_model)}
+        for spec in self.slider_specs.values():
             val = getattr(self.base_params, spec.name)
             cls = W.IntSlider if spec.integer else W.FloatSlider
-            kw = {} if spec.integer else {"readout_format": spec.readout}
-            s = cls(value=val, min=min(spec.min, val), max=max(spec.max, val), step=spec.step,
+            # percent: whole percents, one decimal only when the params value has one (12,5 %)
+            lo, hi, step = (spec.to_slider(v) for v in (spec.min, spec.max, spec.step))
+            v = spec.to_slider(val)
+            fmt = (".0f" if float(v).is_integer() else ".1f") if spec.percent else spec.readout
+            kw = {} if spec.integer else {"readout_format": fmt}
+            s = cls(value=v, min=min(lo, v), max=max(hi, v), step=step,
                     description=spec.label, continuous_update=False,
                     style={"description_width": "initial"}, layout=W.Layout(width="95%"), **kw)
             self.sliders[spec.name] = s
@@ -812,7 +832,7 @@ class Explorer:
 
     # ------------------------------------------------------------------ state
     def threshold_values(self) -> dict[str, Any]:
-        return {k: s.value for k, s in self.sliders.items()}
+        return {k: self.slider_specs[k].from_slider(s.value) for k, s in self.sliders.items()}
 
     def current_params(self) -> StrictModel:
         """The identify params with the slider values applied (validated)."""
@@ -933,7 +953,7 @@ class Explorer:
     def _on_reset(self, _btn: Any = None) -> None:
         self._busy = True
         for name, s in self.sliders.items():
-            s.value = getattr(self.base_params, name)
+            s.value = self.slider_specs[name].to_slider(getattr(self.base_params, name))
         self._busy = False
         self.recompute()
 

@@ -153,19 +153,44 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return out
 
 
+@dataclass(frozen=True)
+class Spread:
+    """A distribution summarised once for every chart that shows it: count, extremes and the
+    10th, 25th, 50th, 75th and 90th percentiles (these only from 2 values on)."""
+
+    n: int
+    lo: float = np.nan
+    hi: float = np.nan
+    pct: tuple[float, ...] = ()
+
+    @classmethod
+    def of(cls, values: Iterable[float] | "Spread" | None) -> "Spread":
+        """The spread of the finite values (a Spread is returned as it is)."""
+        if isinstance(values, Spread):
+            return values
+        arr = np.asarray([v for v in (values if values is not None else []) if _num(v) is not None],
+                         dtype=float)
+        if len(arr) == 0:
+            return cls(0)
+        pct = tuple(float(x) for x in np.percentile(arr, [10, 25, 50, 75, 90])) \
+            if len(arr) >= 2 else ()
+        return cls(len(arr), float(arr.min()), float(arr.max()), pct)
+
+
 def svg_interval(value: float | None, ci_low: float | None, ci_high: float | None,
-                 region: Iterable[float], peers: Iterable[float] | None,
+                 region: Iterable[float] | Spread, peers: Iterable[float] | Spread | None,
                  label: str = "Индекс результатов", width: int = 560) -> Markup:
-    """School value with its interval against the region's and the cluster peers' distribution.
+    """School value with its interval against the region's and the cluster peers' distribution
+    (values, or their `Spread` computed once for all schools).
 
     Bands: 10–90th percentile (light) and 25–75th (darker) with the median as a tick."""
-    region = np.asarray([v for v in region if _num(v) is not None], dtype=float)
-    peers = np.asarray([v for v in (peers or []) if _num(v) is not None], dtype=float)
-    pts = [v for v in (value, ci_low, ci_high) if _num(v) is not None]
-    allv = np.concatenate([region, peers, np.asarray(pts, dtype=float)])
-    if len(allv) == 0:
+    region, peers = Spread.of(region), Spread.of(peers)
+    pts = [float(v) for v in (value, ci_low, ci_high) if _num(v) is not None]
+    lows = [d.lo for d in (region, peers) if d.n] + pts
+    highs = [d.hi for d in (region, peers) if d.n] + pts
+    if not lows:
         return Markup(f'<p class="nodata">{NO_DATA}</p>')
-    lo, hi = float(np.nanmin(allv)), float(np.nanmax(allv))
+    lo, hi = min(lows), max(highs)
     if hi - lo < 1e-9:
         lo, hi = lo - 1, hi + 1
     pad = (hi - lo) * 0.05
@@ -183,10 +208,10 @@ def svg_interval(value: float | None, ci_low: float | None, ci_high: float | Non
     for i, (name, arr) in enumerate(rows):
         y = 20 + row_h * i
         parts.append(f'<text x="4" y="{y + 15}" class="lab">{_esc(name)}</text>')
-        if len(arr) < 2:
+        if arr.n < 2:
             parts.append(f'<text x="{left}" y="{y + 15}" class="lab muted">{NO_DATA}</text>')
             continue
-        p10, p25, p50, p75, p90 = np.percentile(arr, [10, 25, 50, 75, 90])
+        p10, p25, p50, p75, p90 = arr.pct
         parts.append(f'<rect x="{sx(p10):.1f}" y="{y + 4}" width="{max(sx(p90) - sx(p10), 1):.1f}" '
                      f'height="14" class="band1"/>'
                      f'<rect x="{sx(p25):.1f}" y="{y + 4}" width="{max(sx(p75) - sx(p25), 1):.1f}" '
@@ -336,6 +361,8 @@ class Prepared:
     by_school: dict[str, dict[str, list[dict[str, Any]]]]
     region_index: list[float]
     peers_index: dict[Any, list[float]]
+    region_spread: Spread
+    peers_spread: dict[Any, Spread]
     region_results: dict[tuple, float]
     region_context: dict[str, float]
     region_ref_by_year: dict[int, float]
@@ -457,7 +484,12 @@ def prepare(tables: dict[str, pd.DataFrame | None], region: str = "Регион"
         g = g[g["n_participants"] > 0]
         region_results = {k: float(v) for k, v in (g["n_low"] / g["n_participants"]).items()}
     by_school: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    grouped = {name: _records_by_school(tables.get(name)) for name in
+    # a passport shows only the current year's results rows (the other years reach it through
+    # identification): grouping the rest would cost millions of dicts at national scale
+    rows_by_table = dict(tables)
+    if results is not None and len(results) and "year" in results and year is not None:
+        rows_by_table["results"] = results[results["year"] == year]
+    grouped = {name: _records_by_school(rows_by_table.get(name)) for name in
                ("identification", "results", "monitoring", "dynamics", "risk_profiles", "tech_map",
                 "partners", "list_changes", "monitoring_completeness", "exits")}
     # reverse partner links: which listed schools a school supports
@@ -497,6 +529,8 @@ def prepare(tables: dict[str, pd.DataFrame | None], region: str = "Регион"
     return Prepared(region=region, run_id=run_id, year=year, schools=school_recs,
                     school_by_id={s["school_id"]: s for s in school_recs}, by_school=by_school,
                     region_index=region_index, peers_index=dict(peers),
+                    region_spread=Spread.of(region_index),  # once, not per school page
+                    peers_spread={c: Spread.of(v) for c, v in peers.items()},
                     region_results=region_results, region_context=region_context,
                     region_ref_by_year=ref_by_year, tables=tables, missing=missing,
                     risk_names=dict(risk_names or {}), context_cols=context_cols)
@@ -545,8 +579,9 @@ def school_view(p: Prepared, sid: str, params: BriefingsParams) -> dict[str, Any
     if idr and not small:
         ri = {"value": _num(idr.get("result_index")), "lo": _num(idr.get("result_ci_low")),
               "hi": _num(idr.get("result_ci_high"))}
-        peers = p.peers_index.get(s["cluster"].get("cluster"), []) if s["cluster"] else []
-        chart_interval = svg_interval(ri["value"], ri["lo"], ri["hi"], p.region_index, peers)
+        peers = p.peers_spread.get(s["cluster"].get("cluster"), Spread(0)) if s["cluster"] \
+            else Spread(0)
+        chart_interval = svg_interval(ri["value"], ri["lo"], ri["hi"], p.region_spread, peers)
     elif small:
         chart_interval = Markup(f'<p class="suppressed">{SUPPRESSED}</p>')
         notes.append("Результаты школы рассчитаны менее чем по 5 участникам и не показываются.")

@@ -320,3 +320,19 @@ def test_explore_notebook_executes_and_displays_the_app(run_dir, monkeypatch):
     out = nb.cells[-1].outputs
     assert out and "application/vnd.jupyter.widget-view+json" in out[0]["data"]
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_reasons_follow_the_year_on_screen_after_a_threshold_change(app, data):
+    """A recompute writes the reasons of the year on screen only; moving to another year
+    writes that year's, equal to identify.classify over everything."""
+    from workbench.identify import IdentifyParams, classify
+
+    app.sliders["bottom_share"].value = 25
+    want = classify(data.identification, IdentifyParams(bottom_share=0.25))
+    for year in (app.year.options[-1], app.year.options[0]):
+        year = year[1] if isinstance(year, tuple) else year
+        app.year.value = year
+        got = app.current[app.current["year"] == year].set_index("school_id")["reasons"]
+        exp = want[want["year"] == year].set_index("school_id")["reasons"]
+        assert (got.reindex(exp.index).fillna("") == exp.fillna("")).all()
+        assert (got != "").sum() > 0

@@ -26,7 +26,7 @@ Design §4. The chain, each step a plain function over DataFrames:
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any, Iterable, Literal
 
 import numpy as np
 import pandas as pd
@@ -618,13 +618,16 @@ def _wide(df: pd.DataFrame, values: pd.Series, years: list[int], fill: Any) -> p
 
 
 def classify(identification: pd.DataFrame, params: IdentifyParams,
-             cells: pd.DataFrame | None = None) -> pd.DataFrame:
+             cells: pd.DataFrame | None = None,
+             reasons_years: Iterable[int] | None = None) -> pd.DataFrame:
     """Re-derive percentiles, flags, categories and reasons from precomputed indices.
 
     Needs the columns of `identification` up to the value added (result_index, result_se,
     result_ci_low/high, result_index_shrunk, n_pupils, social_index, social_percentile, va_ci_*,
     objectivity_flag). Pure and fast (the explorer calls it on every threshold change).
     When `cells` (the per-subject details) is given, reasons name the worst subjects.
+    `reasons_years`: write the Russian reasons only for these years (the explorer shows one
+    year; flags and categories are always derived for every year), "" elsewhere.
     """
     df = identification.copy()
     if len(df) == 0:
@@ -694,7 +697,14 @@ def classify(identification: pd.DataFrame, params: IdentifyParams,
     if "objectivity_flag" not in df.columns:
         df["objectivity_flag"] = False
     df["objectivity_flag"] = df["objectivity_flag"].fillna(False).astype(bool)
-    df["reasons"] = build_reasons(df, params, cells)
+    if reasons_years is None:
+        df["reasons"] = build_reasons(df, params, cells)
+    else:
+        some = df["year"].isin([int(y) for y in reasons_years]).to_numpy()
+        reasons = pd.Series("", index=df.index, dtype=object)
+        if some.any():
+            reasons[some] = build_reasons(df[some], params, cells).to_numpy()
+        df["reasons"] = reasons
     return df
 
 

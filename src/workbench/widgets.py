@@ -202,12 +202,15 @@ def make_identify_params(values: dict[str, Any]) -> StrictModel:
     return model.model_validate({k: v for k, v in values.items() if k in model.model_fields})
 
 
-def classify(identification: pd.DataFrame, params: StrictModel) -> pd.DataFrame:
+def classify(identification: pd.DataFrame, params: StrictModel,
+             years: list[int] | None = None) -> pd.DataFrame:
     """The one place that calls `workbench.identify.classify` (thin adapter): flags, categories
-    and reasons re-derived from the precomputed indices with new thresholds; same rows."""
+    and reasons re-derived from the precomputed indices with new thresholds; same rows.
+    years: the years whose reasons are written (the explorer's year on screen); None = all."""
     from workbench import identify
 
-    return _align(identification, identify.classify(identification, params))
+    return _align(identification, identify.classify(identification, params,
+                                                    reasons_years=years))
 
 
 def _align(base: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
@@ -746,6 +749,7 @@ class Explorer:
         self._school_ids: dict[str, str] = {}
 
         self.current = ident  # classified identification, all years
+        self._reasons_year: int | None = None  # after a recompute: the only year with reasons
         self.base_classified = _align(ident, self.classify_fn(ident, self.base_params))
         self.view = ident.iloc[:0]   # year/municipality/cluster filtered rows
         self.listed = ident.iloc[:0]  # + category filter: the table
@@ -842,8 +846,13 @@ class Explorer:
     def recompute(self) -> None:
         """Re-classify with the slider thresholds, then refresh every view."""
         t0 = time.perf_counter()
-        self.current = _align(self.data.identification,
-                              self.classify_fn(self.data.identification, self.current_params()))
+        ident, params = self.data.identification, self.current_params()
+        if self.classify_fn is classify:  # reasons only for the year on screen (5× less work)
+            out = classify(ident, params, years=[self.year.value])
+            self._reasons_year = self.year.value
+        else:
+            out = self.classify_fn(ident, params)
+        self.current = _align(ident, out)
         self.refresh()
         self.last_recompute_s = time.perf_counter() - t0
 
@@ -942,6 +951,9 @@ class Explorer:
             self.cluster.options = self._cluster_options(self.year.value)
             self.cluster.value = ALL
             self._busy = False
+            if self._reasons_year not in (None, self.year.value):
+                self.recompute()  # thresholds changed: this year's reasons are not written yet
+                return
         self.refresh()
 
     def _on_threshold(self, change: dict) -> None:

@@ -177,6 +177,15 @@ class Spread:
         return cls(len(arr), float(arr.min()), float(arr.max()), pct)
 
 
+def _axis_range(lo: float, hi: float, pad: float) -> tuple[float, float]:
+    """A chart axis around [lo, hi]: ±1 when the values are all equal, then `pad` of the span
+    added on each side."""
+    if hi - lo < 1e-9:
+        lo, hi = lo - 1, hi + 1
+    margin = (hi - lo) * pad
+    return lo - margin, hi + margin
+
+
 def svg_interval(value: float | None, ci_low: float | None, ci_high: float | None,
                  region: Iterable[float] | Spread, peers: Iterable[float] | Spread | None,
                  label: str = "Индекс результатов", width: int = 560) -> Markup:
@@ -190,11 +199,7 @@ def svg_interval(value: float | None, ci_low: float | None, ci_high: float | Non
     highs = [d.hi for d in (region, peers) if d.n] + pts
     if not lows:
         return Markup(f'<p class="nodata">{NO_DATA}</p>')
-    lo, hi = min(lows), max(highs)
-    if hi - lo < 1e-9:
-        lo, hi = lo - 1, hi + 1
-    pad = (hi - lo) * 0.05
-    lo, hi = lo - pad, hi + pad
+    lo, hi = _axis_range(min(lows), max(highs), 0.05)
     left, right, row_h = 110, 15, 30
     rows = [("Регион", region), ("Похожие школы", peers)]
     height = 20 + row_h * 3 + 25
@@ -245,11 +250,7 @@ def svg_trend(points: list[dict[str, Any]], label: str = "Индекс резу�
         return Markup(f'<p class="nodata">{NO_DATA}</p>')
     vals = [p["value"] for p in pts] + [p[k] for p in pts for k in ("lo", "hi", "ref")
                                         if _num(p.get(k)) is not None]
-    lo, hi = min(vals), max(vals)
-    if hi - lo < 1e-9:
-        lo, hi = lo - 1, hi + 1
-    pad = (hi - lo) * 0.08
-    lo, hi = lo - pad, hi + pad
+    lo, hi = _axis_range(min(vals), max(vals), 0.08)
     years = [int(p["year"]) for p in pts]
     y0, y1 = min(years), max(years)
     left, right, top, bottom = 48, 20, 12, 28
@@ -320,11 +321,7 @@ def svg_forest(items: list[dict[str, Any]], label: str = "Эффект прог�
         return Markup(f'<p class="nodata">{NO_DATA}</p>')
     vals = [0.0] + [v for i in items for v in (i.get("effect"), i.get("lo"), i.get("hi"))
                     if _num(v) is not None]
-    lo, hi = min(vals), max(vals)
-    if hi - lo < 1e-9:
-        lo, hi = lo - 1, hi + 1
-    pad = (hi - lo) * 0.08
-    lo, hi = lo - pad, hi + pad
+    lo, hi = _axis_range(min(vals), max(vals), 0.08)
     left, right, row = 230, 15, 24
     height = row * len(items) + 34
     sx = lambda v: left + (v - lo) / (hi - lo) * (width - left - right)  # noqa: E731

@@ -18,6 +18,7 @@ import hashlib
 import html
 import re
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -535,9 +536,8 @@ def _normalise_text_arrow(arr: Any, markers: set[str]) -> np.ndarray:
     else:
         enc = pc.dictionary_encode(arr)
         words = enc.dictionary
-    space = _ARROW_SPACE
-    if pc.any(pc.match_substring_regex(words, space)).as_py():
-        words = pc.utf8_trim(pc.replace_substring_regex(words, space + "+", " "), " ")
+    if pc.any(pc.match_substring_regex(words, _ARROW_SPACE)).as_py():
+        words = pc.utf8_trim(pc.replace_substring_regex(words, _ARROW_SPACE + "+", " "), " ")
     blank = pc.is_in(pc.utf8_lower(words), value_set=pa.array(sorted(markers | {""}),
                                                                 type=pa.string()))
     words = pc.if_else(blank, pa.scalar(None, pa.string()), words)
@@ -1501,7 +1501,9 @@ def stage(ctx: Any, store_root: Path | None = None) -> dict[str, Any]:
         from workbench import store as store_mod
 
         root = store_root or getattr(ctx, "outputs_root", None) or params.resolve("outputs")
-        store_job = _Background(store_mod.ingest_parquet, root, written, result.inputs)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-store")
+        store_job = pool.submit(store_mod.ingest_parquet, root, written, result.inputs)
+        pool.shutdown(wait=False)  # the job runs on; store_job.result() below waits and re-raises
     write_data_quality(result.problems, result.inputs, ctx.run_dir, params.region,
                        params.ingest.html_max_rows)
     ctx.write_meta("inputs", [{k: i[k] for k in ("path", "table", "sha256", "rows_read",
@@ -1534,30 +1536,6 @@ def stage(ctx: Any, store_root: Path | None = None) -> dict[str, Any]:
     if store_job is not None:
         store_job.result()
     return out
-
-
-class _Background:
-    """Run a function in a thread (for work that releases the GIL); result() re-raises."""
-
-    def __init__(self, func: Callable[..., Any], *args: Any) -> None:
-        import threading
-
-        self._out: dict[str, Any] = {}
-
-        def target() -> None:
-            try:
-                self._out["value"] = func(*args)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
-                self._out["error"] = exc
-
-        self._thread = threading.Thread(target=target, name="workbench-store", daemon=True)
-        self._thread.start()
-
-    def result(self) -> Any:
-        self._thread.join()
-        if "error" in self._out:
-            raise self._out["error"]
-        return self._out.get("value")
 
 
 def summary_text(result: IngestResult) -> str:

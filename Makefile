@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   := data/demo/ground_truth.json
 
-.PHONY: setup run test test-fast browser demo bench clean
+.PHONY: setup run test test-fast browser demo bench bench-national clean
 
 setup: $(STAMP)
 
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
 	touch $(STAMP)
 
-$(DEMO): $(STAMP) src/workbench/demo.py
+$(DEMO): $(STAMP) $(wildcard src/workbench/demo/*.py)
 	$(BIN)/workbench demo --schools 600 --seed 2026 --out data/demo --params params/demo.yaml
 
 demo: $(DEMO)
@@ -41,8 +41,13 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider
 
-bench: $(STAMP)
+# The national run as users run it (xlsx and Parquet inputs, notebooks on) against the read
+# floor of the same files, then the per-stage benchmark at several sizes (docs/performance.md).
+bench: bench-national
 	$(BIN)/python benchmarks/run.py
+
+bench-national: $(STAMP)
+	$(BIN)/python benchmarks/bench_national.py
 
 clean:
 	rm -rf $(VENV) outputs/* data/demo

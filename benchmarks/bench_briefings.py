@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_briefings.py --schools 200 --naive 2 --json
 
 1. The demo region (seed 2026) goes through identify, clusters (with partners) and monitoring in
-   process; then `briefings.stage` renders every briefing. Reported: the median time per school
+   process; then `briefings.stage.run` renders every briefing. Reported: the median time per school
    passport, the whole stage, the number of pages.
 2. The naive way: a tiny per-school notebook (written to a temp dir) is executed by papermill and
    exported by `jupyter nbconvert --no-input` for a sample of schools; reported: seconds per school.
@@ -35,7 +35,11 @@ NAIVE_CODE = '''import pandas as pd
 from pathlib import Path
 from IPython.display import HTML, display
 from workbench import briefings
-from workbench.canon import CANONICAL_TABLES
+from workbench.briefings.prepare import prepare
+from workbench.briefings.school_view import school_view
+from workbench.config.briefings import BriefingsParams
+from workbench.core.formatting import year_label
+from workbench.core.tables import CANONICAL_TABLES
 rd = Path(run_dir)
 tables = {}
 for n in CANONICAL_TABLES:
@@ -44,13 +48,13 @@ for n in CANONICAL_TABLES:
 for n in briefings.PRODUCED:
     p = rd / "tables" / f"{n}.parquet"
     tables[n] = pd.read_parquet(p) if p.exists() else None
-prep = briefings.prepare(tables, region="Демонстрационный край",
-                         risk_names=dict(zip(tables["risk_profiles"]["risk_factor"],
-                                             tables["risk_profiles"]["risk_name"])))
-view = briefings.school_view(prep, school_id, briefings.BriefingsParams(progress=False))
+prep = prepare(tables, region="Демонстрационный край",
+               risk_names=dict(zip(tables["risk_profiles"]["risk_factor"],
+                                   tables["risk_profiles"]["risk_name"])))
+view = school_view(briefings.school_input(prep, school_id), BriefingsParams(progress=False))
 page = briefings.environment().get_template("school.html").render(
     root="../", title="Паспорт", region=prep.region, run_id="", year=prep.year,
-    year_label=briefings.year_label(prep.year), missing=[], **view)
+    year_label=year_label(prep.year), missing=[], **view)
 display(HTML(page))'''
 
 
@@ -66,21 +70,22 @@ def naive_notebook(path: Path) -> None:
 
 def build_run(n_schools: int, seed: int, run_dir: Path) -> dict:
     """Demo region → canonical tables → identify, clusters, monitoring in process."""
-    from workbench import clusters, demo, identify, monitoring, pipeline
+    from workbench import demo, pipeline
     from workbench.config import parse_params
+    from workbench.context import RunContext
 
     params = parse_params({"inputs": {"schools": {"path": "-"}}, "run_id": "bench",
                            "region": "Демонстрационный край", "briefings": {"progress": False}})
-    ctx = pipeline.RunContext(params, run_dir)
+    ctx = RunContext(params, run_dir)
     t0 = time.perf_counter()
     reg = demo.generate_region(n_schools=n_schools, seed=seed)
     for k, v in reg.tables.items():
         ctx.write_canonical(k, v)
     times = {}
-    for mod in (identify, clusters, monitoring):
+    for name in ("identify", "clusters", "monitoring"):
         t = time.perf_counter()
-        mod.stage(ctx)
-        times[mod.__name__.split(".")[-1]] = round(time.perf_counter() - t, 2)
+        pipeline.run_stage_inprocess(name, ctx)
+        times[name] = round(time.perf_counter() - t, 2)
     times["total_setup"] = round(time.perf_counter() - t0, 2)
     return {"ctx": ctx, "setup_seconds": times}
 
@@ -118,7 +123,7 @@ def main() -> None:
         run_dir = Path(tmp) / "run"
         built = build_run(args.schools, args.seed, run_dir)
         t0 = time.perf_counter()
-        out = briefings.stage(built["ctx"])
+        out = briefings.stage.run(built["ctx"])
         stage_s = time.perf_counter() - t0
         pages = len(list((run_dir / "briefings").rglob("*.html")))
         ids = sorted(p.stem for p in (run_dir / "briefings" / "school").glob("*.html"))

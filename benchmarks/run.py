@@ -46,6 +46,7 @@ def one_size(n: int, workdir: Path, gen: float) -> dict:
     """Run the analytical stages on the generated region in this process (so its peak memory
     is the pipeline's alone)."""
     from workbench import pipeline
+    from workbench.context import RunContext
     from workbench.config import load_params
 
     params_path = workdir / "params" / "bench.yaml"
@@ -53,7 +54,7 @@ def one_size(n: int, workdir: Path, gen: float) -> dict:
     params_path.write_text(text, encoding="utf-8")
     params = load_params(params_path).model_copy(update={"stages": PIPE_STAGES})
     run_dir = workdir / "run"
-    ctx = pipeline.RunContext(params, run_dir)
+    ctx = RunContext(params, run_dir)
     seconds = {}
     for stage in PIPE_STAGES:
         t = time.perf_counter()
@@ -109,7 +110,7 @@ def demo_run() -> dict:
 def explorer_recompute() -> dict:
     """Time of re-deriving the lists after a slider change on the 600-school region."""
     from workbench import demo, identify
-    from workbench.canon import STANDARD_INDICATORS
+    from workbench.core.tables import STANDARD_INDICATORS
 
     region = demo.generate_region(600, seed=2026)
     t = region.tables

@@ -1,1 +1,0 @@
-"""Malformed-input corpus for the ingest tests (files are generated into a tmp dir)."""

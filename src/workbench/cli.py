@@ -18,10 +18,12 @@ from typing import Callable, Optional
 
 import typer
 
+from workbench.cli_russian import RussianCommand, RussianGroup, install_panel_titles
 from workbench.core.errors import (EXIT_BUG, EXIT_INTERRUPTED, QualityGateError, WorkbenchError,
                                    environment_problem, exit_code_of)
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+install_panel_titles()
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=RussianGroup,
                   help="ШНОР workbench: идентификация школ, кластеры, мониторинг, справки.")
 
 
@@ -55,18 +57,21 @@ def _friendly(fn: Callable) -> Callable:
     return wrapper
 
 
-@app.command()
+@app.command(cls=RussianCommand)
 @_friendly
 def demo(
-    schools: int = typer.Option(600, "--schools", help="число школ"),
-    seed: int = typer.Option(2026, "--seed", help="зерно генератора"),
-    out: Path = typer.Option(Path("data/demo"), "--out", help="папка для файлов демо-региона"),
-    params: Optional[Path] = typer.Option(None, "--params",
+    schools: int = typer.Option(600, "--schools", metavar="ЧИСЛО", help="число школ"),
+    seed: int = typer.Option(2026, "--seed", metavar="ЧИСЛО", help="зерно генератора"),
+    out: Path = typer.Option(Path("data/demo"), "--out", metavar="ПАПКА",
+                             help="папка для файлов демо-региона"),
+    params: Optional[Path] = typer.Option(None, "--params", metavar="ФАЙЛ",
                                           help="куда записать params (по умолчанию params/demo.yaml)"),
-    effect: float = typer.Option(0.25, "--effect", help="заложенный эффект программы (ед. SD)"),
-    results_format: str = typer.Option("xlsx", "--results-format", help="xlsx | csv | parquet"),
+    effect: float = typer.Option(0.25, "--effect", metavar="ЧИСЛО",
+                                 help="заложенный эффект программы (ед. SD)"),
+    results_format: str = typer.Option("xlsx", "--results-format", metavar="ФОРМАТ",
+                                        help="xlsx | csv | parquet"),
     pupil_results: Optional[str] = typer.Option(
-        None, "--pupil-results",
+        None, "--pupil-results", metavar="ФОРМАТ",
         help="csv | parquet: ВПР одним файлом по обучающимся (vpr_pupils.*) вместо файлов по "
              "годам; при --schools 40000 — около 50 млн строк"),
 ) -> None:
@@ -82,15 +87,16 @@ def demo(
                f"({time.perf_counter() - t0:.1f} с).")
 
 
-@app.command()
+@app.command(cls=RussianCommand)
 @_friendly
 def run(
-    params: Path = typer.Argument(..., help="файл параметров YAML"),
-    run_id: Optional[str] = typer.Option(None, "--run-id", help="имя папки в outputs/"),
-    outputs: Optional[Path] = typer.Option(None, "--outputs", help="папка результатов (outputs/)"),
-    no_notebooks: bool = typer.Option(False, "--no-notebooks",
+    params: Path = typer.Argument(..., metavar="ПАРАМЕТРЫ.yaml", help="файл параметров YAML"),
+    run_id: Optional[str] = typer.Option(None, "--run-id", metavar="ИМЯ", help="имя папки в outputs/"),
+    outputs: Optional[Path] = typer.Option(None, "--outputs", metavar="ПАПКА",
+                                              help="папка результатов (outputs/)"),
+    no_notebooks: bool = typer.Option(False, "--no-notebooks", metavar="",
                                       help="без блокнотов (быстрее; нет notebooks/ в результатах)"),
-    period: Optional[str] = typer.Option(None, "--period",
+    period: Optional[str] = typer.Option(None, "--period", metavar="ПЕРИОД",
                                          help="период отчётов: квартал 2026-Q1 или учебный год "
                                               "2025 (вместо report.period)"),
 ) -> None:
@@ -121,9 +127,9 @@ def _rejected_line(final: Path) -> str | None:
             f"данных: {final / 'data_quality.html'}")
 
 
-@app.command()
+@app.command(cls=RussianCommand)
 @_friendly
-def check(params: Path = typer.Argument(..., help="файл параметров YAML")) -> None:
+def check(params: Path = typer.Argument(..., metavar="ПАРАМЕТРЫ.yaml", help="файл параметров YAML")) -> None:
     """Проверить параметры и все входные файлы без расчёта (за секунды)."""
     from workbench import ingest  # lazy: pandas and pydantic load only for the check
     from workbench.config import load_params
@@ -134,12 +140,13 @@ def check(params: Path = typer.Argument(..., help="файл параметров
         raise QualityGateError(ingest.gate_message(failures))
 
 
-@app.command()
+@app.command(cls=RussianCommand)
 @_friendly
 def present(
-    target: Optional[str] = typer.Argument(None, help="файл параметров или папка запуска"),
-    port: Optional[int] = typer.Option(None, "--port", help="порт (по умолчанию свободный)"),
-    open_browser: bool = typer.Option(False, "--open", help="открыть страницу в браузере"),
+    target: Optional[str] = typer.Argument(None, metavar="ПАРАМЕТРЫ.yaml|ПАПКА",
+                                            help="файл параметров или папка запуска"),
+    port: Optional[int] = typer.Option(None, "--port", metavar="ПОРТ", help="порт (по умолчанию свободный)"),
+    open_browser: bool = typer.Option(False, "--open", metavar="", help="открыть страницу в браузере"),
 ) -> None:
     """Показ на семинаре: интерактивный обозреватель в Voilà без кода."""
     from workbench import explorer  # lazy: ipywidgets and Voilà load only to present

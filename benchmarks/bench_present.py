@@ -4,6 +4,7 @@ in headless Chromium (Debian's /usr/bin/chromium, offline).
     .venv/bin/python benchmarks/bench_present.py                  # 600 schools, 5 rounds
     .venv/bin/python benchmarks/bench_present.py --rounds 7
     .venv/bin/python benchmarks/bench_present.py --schools 200 --rounds 1   # a quick look
+    .venv/bin/python benchmarks/bench_present.py --compare-webgl     # SVG + basic vs WebGL + full
 
 A demo region is generated into a temporary folder (`workbench demo --schools N --seed 2026`) and
 run (`workbench run --no-notebooks`); `workbench present` serves it on a free port with the
@@ -20,6 +21,9 @@ default `explorer` params (a pool of `kernel_pool` = 4 preheated kernels). Measu
 Before every load (a, b) the benchmark waits until the pool has refilled: the server has
 exactly `kernel_pool` kernels (the used ones ended) and none of its processes used more than
 2 % of a core over one second (a preheated kernel has finished running the notebook).
+With `--compare-webgl` the same region is served a second time with `webgl_above_schools: 0`
+(WebGL markers and the full 4.8 MB plotly.js, as every region had them before) and the medians
+of both are reported side by side with their ratio, measured in the same run.
 Median, min and max per measure, the issue's targets met or missed, and the load average
 (the machine is shared: a loaded machine is not the quiet one of target (a)).
 Results: benchmarks/results/present.json and present.md.
@@ -299,6 +303,43 @@ def markdown(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def serve_and_measure(params: Path, pool: int, rounds: int) -> dict[str, Any]:
+    """`workbench present PARAMS` on a free port, measured, stopped."""
+    proc, url = sp.start_present(params, "--port", str(free_port()))
+    try:
+        return asyncio.run(measure(url, proc.pid, pool, rounds))
+    finally:
+        sp.stop(proc)
+
+
+COMPARED = [("(a) first view, s", ("first_view", "in_page_s")),
+            ("(b) 4th of four, s", ("four_together", "fourth_s")),
+            ("(c) redraw, municipality, ms", ("redraw_municipality_ms",)),
+            ("(c) redraw, slider, ms", ("redraw_slider_ms",))]
+
+
+def _median(res: dict[str, Any], path: tuple[str, ...]) -> float:
+    for key in path:
+        res = res[key]
+    return float(res["median"])
+
+
+def comparison(default: dict[str, Any], webgl: dict[str, Any]) -> tuple[dict, str]:
+    """Medians of the default run against WebGL + full bundle, their ratios, and the table."""
+    rows, lines = {}, ["", "## SVG markers + basic plotly.js (default) against WebGL + full "
+                       "plotly.js (`webgl_above_schools: 0`), same region, same run", "",
+                       "| measure | default | WebGL + full | default ÷ WebGL |", "|---|---|---|---|"]
+    for name, path in COMPARED:
+        a, b = _median(default, path), _median(webgl, path)
+        rows[name] = {"default": a, "webgl_full": b, "ratio": round(a / b, 3) if b else None}
+        lines.append(f"| {name} | {a:.2f} | {b:.2f} | **{a / b:.2f}** |" if b else
+                     f"| {name} | {a:.2f} | {b:.2f} | — |")
+    la = webgl["load_avg"]
+    lines.append("Load average during the WebGL run (1, 5, 15 min): " + "; ".join(
+        f"{k} {v[0]:.2f} {v[1]:.2f} {v[2]:.2f}" for k, v in la.items()) + ".")
+    return rows, "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=5, help="loads / rounds / changes per measure")
@@ -307,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--params", type=Path, default=None,
                     help="serve this finished run instead of generating a demo region")
     ap.add_argument("--out", type=Path, default=OUT, help="folder of present.json and .md")
+    ap.add_argument("--compare-webgl", action="store_true",
+                    help="serve the region again with WebGL and the full plotly.js; ratios")
     a = ap.parse_args(argv)
     if not Path(sp.CHROMIUM).exists():
         print(f"нет {sp.CHROMIUM}: бенчмарк обозревателя не запускается", file=sys.stderr)
@@ -320,18 +363,22 @@ def main(argv: list[str] | None = None) -> int:
         else:
             params, build_s = a.params.resolve(), 0.0
             a.schools = f"the run of {a.params}"
-        proc, url = sp.start_present(params, "--port", str(free_port()))
-        try:
-            res = asyncio.run(measure(url, proc.pid, pool, a.rounds))
-        finally:
-            sp.stop(proc)
+        res = serve_and_measure(params, pool, a.rounds)
+        webgl = (serve_and_measure(sp.project_with(params, Path(tmp) / "webgl",
+                                                   {"webgl_above_schools": 0}), pool, a.rounds)
+                 if a.compare_webgl else None)
     report = {"command": " ".join(["benchmarks/bench_present.py", *(argv or sys.argv[1:])]),
               "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "schools": a.schools, "seed": a.seed, "rounds": a.rounds, "kernel_pool": pool,
               "cpus": os.cpu_count(), "python": platform.python_version(),
               "build_region_s": round(build_s, 1), "targets": TARGETS, "results": res}
     report["verdicts"] = verdicts(res)
-    save_report(a.out, "present", report, markdown(report))
+    md = markdown(report)
+    if webgl is not None:
+        report["compare_webgl"], extra = comparison(res, webgl)
+        report["compare_webgl"]["webgl_results"] = webgl
+        md += extra
+    save_report(a.out, "present", report, md)
     return 0
 
 

@@ -47,3 +47,14 @@ def test_report_says_the_verdicts_and_the_load():
     row = next(line for line in md.splitlines() if line.startswith("| (b)"))
     assert "**7.00** s" in row and row.endswith("| missed |")
     assert "start 3.50 2.00 1.00" in md and "shared" in md
+
+
+def test_comparison_with_webgl_gives_the_ratios_of_the_medians():
+    default = _results([1.0, 2.0, 3.0], [4.0], [100.0], [200.0])
+    webgl = _results([4.0, 4.0, 5.0], [8.0], [100.0], [400.0])
+    rows, md = bench.comparison(default, webgl)
+    assert rows["(a) first view, s"] == {"default": 2.0, "webgl_full": 4.0, "ratio": 0.5}
+    assert rows["(b) 4th of four, s"]["ratio"] == 0.5
+    assert rows["(c) redraw, municipality, ms"]["ratio"] == 1.0
+    assert rows["(c) redraw, slider, ms"]["ratio"] == 0.5
+    assert "| (a) first view, s | 2.00 | 4.00 | **0.50** |" in md

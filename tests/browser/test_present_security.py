@@ -74,11 +74,12 @@ def test_only_local_host_names_are_served(guarded):
     status, body = _get(port, "/", host=f"evil.example:{port}")  # a DNS-rebinding page
     assert status == 403 and "kernelId" not in body
     for path in ("/workbench/health", "/voila/static/voila.js", "/workbench/passport/index.html",
-                 "/workbench/static/plotly.min.js",
+                 "/workbench/static/plotly.min.js", "/workbench/static/plotly-basic.min.js",
                  "/api/kernels/00000000-0000-0000-0000-000000000000"):
         assert _get(port, path, host=f"evil.example:{port}")[0] == 403, path
     assert _get(port, "/workbench/health", host=f"localhost:{port}")[0] == 200
     assert _get(port, "/workbench/passport/index.html")[0] == 200
+    assert _get(port, "/workbench/static/plotly-basic.min.js")[0] == 200
 
 
 def test_kernel_websocket_refuses_a_foreign_origin_and_cap_and_culling(guarded):

@@ -28,6 +28,10 @@ def test_scatter_is_webgl_with_the_listed_on_top():
     assert last_two == [["c"], ["b"]]  # ШНОР, then ШНОР в НСУ: drawn last, on top
     assert fig["layout"]["separators"] == ", " and fig["layout"]["datarevision"] == 3
     assert "%{x:.2f}" in fig["data"][-1]["hovertemplate"]
+    svg = figures.scatter_figure(_view(), rev=3, webgl=False)
+    assert {t["type"] for t in svg["data"]} == {"scatter"}
+    assert [t["customdata"] for t in svg["data"]] == [t["customdata"] for t in fig["data"]]
+    assert {t["type"] for t in figures.map_figure(_view(), webgl=False)["data"]} == {"scatter"}
     assert fig["data"][-1]["text"] == ["&lt;img src=x&gt; (M)"]  # plotly reads tags: escaped
     assert fig["data"][-1]["name"] == "ШНОР в НСУ: 1"
 

@@ -18,6 +18,12 @@ class ExplorerParams(StrictModel):
                               description="base font size in px at 100 % browser zoom; every "
                                           "other size is relative to it")
     chart_height_px: int = Field(default=560, ge=200, description="height of the charts")
+    webgl_above_schools: int = Field(default=3000, ge=0,
+                                     description="above this many schools the charts draw WebGL "
+                                                 "markers and load the full plotly.js (4.8 MB); "
+                                                 "up to it SVG markers and the basic plotly.js "
+                                                 "(1.2 MB), which a first view evaluates ~5× "
+                                                 "faster")
     chart_width_px: int = Field(default=1150, ge=400,
                                 description="largest width of a chart; it fills its column up "
                                             "to this width")

@@ -35,7 +35,7 @@ from workbench.explorer.views import (DEFAULT_SORT, changes_html, count_html,
                                       page_bounds, screen_columns, screen_rows, search_rows,
                                       sort_rows, VIEW_COLUMNS)
 from workbench.explorer.widgets import (ListTable, PlotlyChart, PlotlyLibrary, PrintButton,
-                                        plotly_url)
+                                        plotly_bundle, plotly_url, uses_webgl)
 
 HEADER_TITLE = "Обозреватель ШНОР"  # the page's own title is APP_TITLE
 NO_SCHOOL = "<p>Выберите школу в списке или щёлкните точку на графике.</p>"
@@ -107,8 +107,10 @@ class Explorer(ExplorerEvents):
         self.card = W.HTML(NO_SCHOOL)
         self.download_button = W.Button(description="Скачать xlsx", button_style="primary")
         self.download = W.HTML()
-        url, cfg = plotly_url(), chart_config()
-        self.library = PlotlyLibrary.create() if not url else None
+        self.webgl = uses_webgl(len(self.data.schools), self.p.webgl_above_schools)  # one plotly.js for every chart
+        bundle = plotly_bundle(self.webgl)
+        url, cfg = plotly_url(bundle), chart_config()
+        self.library = PlotlyLibrary.create(bundle) if not url else None
         self.scatter = PlotlyChart(plotly_url=url, config=cfg)
         self.map = PlotlyChart(plotly_url=url, config=chart_config("шнор_карта"))
         self.mon_chart = PlotlyChart(plotly_url=url, config=chart_config("шнор_мониторинг"))
@@ -290,7 +292,7 @@ class Explorer(ExplorerEvents):
                                                self._hover)
         self.scatter.figure = scatter_figure(self.view, self._font(), self.p.chart_height_px,
                                              self.rev, self.selection, self._ui_key(),
-                                             self._hover, indexed=True)
+                                             self._hover, indexed=True, webgl=self.webgl)
         self._map_dirty = True
         if self.tabs.selected_index == TAB_MAP:
             self._draw_map()
@@ -305,7 +307,8 @@ class Explorer(ExplorerEvents):
             self.map_note.value = (f"<p class='wb-note'>Без координат: {missing} шк. (не показаны)."
                                    "</p>" if missing else "")
             self.map.figure = map_figure(self.view, self._font(), self.p.chart_height_px,
-                                         self.rev, self.selection, self._ui_key(), self._hover)
+                                         self.rev, self.selection, self._ui_key(), self._hover,
+                                         webgl=self.webgl)
         self._map_dirty = False
 
     def _update_school_options(self) -> None:

@@ -3,8 +3,9 @@ chart widget: social index against result index, the map of schools (plain coord
 tiles: offline), one school's monitoring trajectory against its cluster peers; and the chart
 config: a Russian toolbar with only the tools that work here, decimal commas.
 
-WebGL markers (`scattergl`) keep a redraw of thousands of points fast; the listed categories are
-drawn last (on top); the codes of the schools ride in `customdata` for clicks and selections.
+WebGL markers (`scattergl`) keep a redraw of thousands of points fast, SVG markers (`scatter`,
+`webgl=False`) serve a region of a few thousand schools with the smaller plotly.js bundle
+(params `explorer.webgl_above_schools`); the listed categories are drawn last (on top); the codes of the schools ride in `customdata` for clicks and selections.
 """
 from __future__ import annotations
 
@@ -80,11 +81,11 @@ def hover_texts(df: pd.DataFrame) -> pd.Series:
 
 def _points(d: pd.DataFrame, code: str, x: str, y: str, selected: set[str] | None,
             size: float, hover: pd.Series | None = None,
-            values: bool = True) -> dict[str, Any]:
-    """One category's markers (scattergl), with names for the hover and codes for events
-    (`values` False: without x, y, codes and texts — an indexed trace)."""
+            values: bool = True, webgl: bool = True) -> dict[str, Any]:
+    """One category's markers (scattergl, or SVG scatter), with names for the hover and codes
+    for events (`values` False: without x, y, codes and texts — an indexed trace)."""
     ids = d["school_id"].astype(str).tolist()
-    trace = {"type": "scattergl", "mode": "markers", "name": f"{LEGEND.get(code, CATEGORIES[code])}: {len(d)}",
+    trace = {"type": "scattergl" if webgl else "scatter", "mode": "markers", "name": f"{LEGEND.get(code, CATEGORIES[code])}: {len(d)}",
              "marker": {"color": category_colour(code),
                         "size": size * (1.25 if code in LISTED_CATEGORIES else 1.0),
                         "line": {"width": 0.5, "color": "#333"}},
@@ -159,10 +160,12 @@ def _no_selection(layout: dict[str, Any], selected: set[str] | None) -> None:
 
 def scatter_figure(view: pd.DataFrame, font_px: int = 18, height: int = 560, rev: int = 0,
                    selected: set[str] | None = None, ui: str = "",
-                   hover: pd.Series | None = None, indexed: bool = False) -> dict[str, Any]:
+                   hover: pd.Series | None = None, indexed: bool = False,
+                   webgl: bool = True) -> dict[str, Any]:
     """Social index (x) against result index (y), one trace per category (listed on top);
     `hover`: the rows' texts (`hover_texts`) when computed already; `indexed`: the traces
-    name their points by position in `chart_points(view, …)` instead of carrying them."""
+    name their points by position in `chart_points(view, …)` instead of carrying them;
+    `webgl` False: SVG markers."""
     data = []
     hover = hover_texts(view) if hover is None else hover
     if indexed:
@@ -173,7 +176,7 @@ def scatter_figure(view: pd.DataFrame, font_px: int = 18, height: int = 560, rev
     for code in _draw_order():
         d = parts.get(code, empty)
         t = _points(d, code, "social_index", "result_index", selected, 9,
-                    None if indexed else hover, not indexed)
+                    None if indexed else hover, not indexed, webgl)
         if indexed:
             t = _indexed(t, d["_pos"].to_numpy())
         t["hovertemplate"] = ("<b>%{text}</b><br>" + CATEGORIES[code] + "<br>соц. индекс "
@@ -199,10 +202,11 @@ def has_coordinates(schools: pd.DataFrame) -> bool:
 
 def map_figure(view: pd.DataFrame, font_px: int = 18, height: int = 560, rev: int = 0,
                selected: set[str] | None = None, ui: str = "",
-               hover: pd.Series | None = None) -> dict[str, Any]:
+               hover: pd.Series | None = None, webgl: bool = True) -> dict[str, Any]:
     """The schools of the view on their coordinates (`latitude`, `longitude` columns of the
     view), coloured by category; one degree of longitude drawn cos(latitude) as wide as one of
-    latitude, so the region keeps its shape. No tiles: it works offline."""
+    latitude, so the region keeps its shape. No tiles: it works offline. `webgl` False: SVG
+    markers."""
     v = view.assign(latitude=pd.to_numeric(view["latitude"], errors="coerce"),
                     longitude=pd.to_numeric(view["longitude"], errors="coerce"))
     v = v[v["latitude"].notna() & v["longitude"].notna()]
@@ -212,7 +216,7 @@ def map_figure(view: pd.DataFrame, font_px: int = 18, height: int = 560, rev: in
     empty = v.iloc[:0][["school_id", "longitude", "latitude"]]
     for code in _draw_order():
         d = parts.get(code, empty)
-        t = _points(d, code, "longitude", "latitude", selected, 8, hover)
+        t = _points(d, code, "longitude", "latitude", selected, 8, hover, webgl=webgl)
         t["hovertemplate"] = "<b>%{text}</b><br>" + CATEGORIES[code] + "<extra></extra>"
         data.append(t)
     lat0 = float(v["latitude"].mean()) if len(v) else 55.0

@@ -36,7 +36,7 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from workbench.explorer.widgets import PLOTLY_DIR
+from workbench.explorer.widgets import BASIC_BUNDLE, BUNDLE_DIRS, FULL_BUNDLE
 
 KERNEL_ID = r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"
 TOO_MANY_TITLE = "Слишком много участников"
@@ -213,7 +213,9 @@ class WorkbenchVoila(Voila):
             (url_path_join(self.server_url, rf"/workbench/kernel/{KERNEL_ID}"),
              KernelAliveHandler),
             (url_path_join(self.server_url, r"/workbench/static/(plotly\.min\.js)"),
-             ReadOnlyFiles, {"path": str(PLOTLY_DIR)}),
+             ReadOnlyFiles, {"path": str(BUNDLE_DIRS[FULL_BUNDLE])}),
+            (url_path_join(self.server_url, r"/workbench/static/(plotly-basic\.min\.js)"),
+             ReadOnlyFiles, {"path": str(BUNDLE_DIRS[BASIC_BUNDLE])}),
         ]
         if self.passport_dir:
             ours.append((url_path_join(self.server_url, r"/workbench/passport/(.*)"),

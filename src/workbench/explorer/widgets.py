@@ -5,6 +5,13 @@ plotly.js library for the charts (the present server serves plotly.js as a cache
 
 plotly's own FigureWidget is not used: it ships its 5 MB bundle in the state of every figure,
 which made the first view and every redraw cost seconds.
+
+Which plotly.js: evaluating the full 4.8 MB bundle was the main cost of a participant's first
+view (issue 18: ≈3.4 s of it at 200 schools). A region of up to `explorer.webgl_above_schools` schools
+(default 3,000) draws SVG markers (`scatter`), which the 1.2 MB basic bundle has and evaluates ≈5× faster; only a
+larger run needs WebGL (`scattergl`) and so the full bundle. `static/plotly-basic.min.js` is
+the npm package plotly.js-basic-dist-min 4.1.1 (MIT), unchanged — the plotly.js version the
+plotly package ships — kept in the repository so that every page works offline.
 """
 from __future__ import annotations
 
@@ -20,18 +27,31 @@ from workbench.explorer.data import SERVED_ENV
 
 STATIC = Path(__file__).resolve().parent / "static"
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.min.js
-PLOTLY_URL = "workbench/static/plotly.min.js"  # relative to the server's base URL
+FULL_BUNDLE, BASIC_BUNDLE = "plotly.min.js", "plotly-basic.min.js"
+BUNDLE_DIRS = {FULL_BUNDLE: PLOTLY_DIR, BASIC_BUNDLE: STATIC}
+STATIC_URL = "workbench/static/"  # relative to the server's base URL
 
 IdsCallback = Callable[[list[str]], None]
 
 
-def plotly_url() -> str:
+def uses_webgl(n_points: int, webgl_above: int) -> bool:
+    """Whether a chart of `n_points` schools draws WebGL markers (and needs the full bundle):
+    SVG markers redraw 2,500 points within ~200 ms, WebGL is needed for tens of thousands."""
+    return n_points > webgl_above
+
+
+def plotly_bundle(webgl: bool) -> str:
+    """The plotly.js file a page loads: the full bundle for WebGL, else the basic one."""
+    return FULL_BUNDLE if webgl else BASIC_BUNDLE
+
+
+def plotly_url(bundle: str = FULL_BUNDLE) -> str:
     """Where a chart loads plotly.js: the present server's cached file, or "" in JupyterLab
     (then the app carries a PlotlyLibrary widget)."""
     if not os.environ.get(SERVED_ENV):
         return ""
     base = os.environ.get("VOILA_BASE_URL") or "/"
-    return base.rstrip("/") + "/" + PLOTLY_URL
+    return base.rstrip("/") + "/" + STATIC_URL + bundle
 
 
 class PlotlyChart(anywidget.AnyWidget):
@@ -70,8 +90,8 @@ class PlotlyLibrary(anywidget.AnyWidget):
     source = T.Unicode("").tag(sync=True)
 
     @classmethod
-    def create(cls) -> "PlotlyLibrary":
-        return cls(source=(PLOTLY_DIR / "plotly.min.js").read_text(encoding="utf-8"))
+    def create(cls, bundle: str = FULL_BUNDLE) -> "PlotlyLibrary":
+        return cls(source=(BUNDLE_DIRS[bundle] / bundle).read_text(encoding="utf-8"))
 
 
 class ListTable(anywidget.AnyWidget):

@@ -52,7 +52,7 @@ class InputSpec(StrictModel):
                                                                    "`null` — найти автоматически")
     columns: dict[str, ColumnTarget] = Field(
         default_factory=dict,
-        description="заголовок столбца в файле → каноническое имя или {name, scale: percent}")
+        description="заголовок столбца в файле → каноническое имя или `{name, scale: percent}`")
     constants: dict[str, Any] = Field(
         default_factory=dict, description="каноническое имя столбца → значение для столбца, "
                                           "которого нет в файле")

@@ -68,7 +68,7 @@ class Params(StrictModel):
     context_indicators: dict[str, IndicatorEntry] = Field(
         default_factory=dict,
         description="дополнительные числовые показатели контекста: имя → направление или имя → "
-                    "{direction, label} с русским названием, которое показывают результаты")
+                    "`{direction, label}` с русским названием, которое показывают результаты")
     inputs: InputsSpec = Field(description="входные файлы и сопоставление их столбцов")
     ingest: IngestParams = Field(default_factory=IngestParams,
                                  description="загрузка и проверка входных данных")

@@ -21,7 +21,7 @@ class QualityParams(StrictModel):
                     "больше, запуск останавливается (код выхода 3) и ничего не публикует")
     tables: dict[InputTable, float] = Field(
         default_factory=dict,
-        description="свой порог для отдельной таблицы, например {results: 0.10}; для остальных "
+        description="свой порог для отдельной таблицы, например `{results: 0.10}`; для остальных "
                     "действует max_rejected_share")
     enabled: bool = Field(
         default=True, description="`false`: отклонённые строки никогда не останавливают запуск (об "

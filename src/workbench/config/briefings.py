@@ -17,7 +17,7 @@ class BriefingsParams(StrictModel):
     school_pages: str = Field("all", pattern="^(all|listed)$",
                               description="паспорта для всех школ (`all`) или только для школ из "
                                           "списков (`listed`)")
-    progress: bool = Field(True, description="индикатор хода (tqdm) при создании страниц")
+    progress: bool = Field(True, description="полоса выполнения (tqdm) при создании страниц справок")
     trend_years: int = Field(5, ge=1, description="сколько лет показывать в динамике школы")
     max_results_rows: int = Field(40, ge=1, description="наибольшее число строк таблицы предметов в "
                                                         "паспорте школы")

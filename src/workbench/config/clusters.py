@@ -71,25 +71,27 @@ class ClustersParams(StrictModel):
                     "числа школ нет группы «похожих школ» для сравнения (36 школ — не больше 4 "
                     "кластеров)")
     warm_start_tolerance: float = Field(
-        default=0.02, ge=0, description="`kmeans`: сохранять разбиение прошлого года (k-средних, "
-                                        "запущенный от его центроидов), если только k-means++ не "
-                                        "снижает инерцию больше чем на эту долю")
+        default=0.02, ge=0, description="`kmeans`: сохранять разбиение прошлого года (k-средние, "
+                                        "запущенные от его центроидов), если k-means++ снижает "
+                                        "инерцию не больше чем на эту долю")
     threads: int | None = Field(
-        default=1, ge=1, description="потоков BLAS/OpenMP для k-средних; 1 не перегружает общие "
-                                     "машины (по замерам: под нагрузкой в 10 раз быстрее); `null` — "
-                                     "все")
+        default=1, ge=1, description="потоков BLAS/OpenMP для k-средних; 1 не перегружает общий "
+                                     "сервер (по замерам под нагрузкой так в 10 раз быстрее); "
+                                     "`null` — все")
     previous_profiles: str | None = Field(
         default=None, description="cluster_profiles.csv/parquet прежнего запуска, чтобы сохранить "
                                   "его нумерацию кластеров")
     # naming of clusters from the centroid profile
-    name_z: float = Field(default=0.5, gt=0, description="|стандартизованный центроид|, начиная с "
-                                                         "которого показатель считается высоким или "
-                                                         "низким в названии кластера")
+    name_z: float = Field(default=0.5, gt=0, description="модуль стандартизованного центроида "
+                                                         "кластера, начиная с которого показатель "
+                                                         "называется в названии кластера высоким "
+                                                         "или низким")
     name_max_phrases: int = Field(default=2, ge=0, le=6, description="сколько самых отличительных показателей "
                                                                      "называть в названии кластера")
     rural_share_pure: float = Field(
         default=0.9, ge=0.5, le=1,
-        description="доля сельских школ ≥ этого в каждом году → «сельские», ≤ 1 − это → «городские»")
+        description="доля сельских школ ≥ этого в каждом году → «сельские», ≤ 1 − этого → "
+                    "«городские»")
     rural_share_rural: float = Field(default=0.7, ge=0, le=1,
                                      description="доля сельских школ ≥ этого в каждом году → "
                                                  "«преимущественно сельские»")
@@ -150,8 +152,8 @@ class PartnersParams(StrictModel):
     n_neighbour_clusters: int = Field(default=1, ge=0, description="сколько ближайших кластеров (по "
                                                                    "расстоянию между центроидами) "
                                                                    "допускается помимо своего")
-    min_gap: float = Field(default=0.0, ge=0, description="индекс партнёра должен быть выше больше "
-                                                          "чем на столько")
+    min_gap: float = Field(default=0.0, ge=0, description="индекс партнёра должен превышать индекс "
+                                                          "школы больше чем на столько")
     max_distance_km: float | None = Field(
         default=150.0, gt=0,
         description="жёсткое ограничение расстояния, где есть координаты (поездка туда и обратно за "
@@ -178,12 +180,16 @@ class PartnersParams(StrictModel):
                                  "недействительно", "истекло", "истёк", "закрыто"],
         description="значения agreements.status (без учёта регистра) у соглашения, которое больше "
                     "не действует")
-    context_scale: float = Field(default=0.5, gt=0, description="масштаб среднеквадратичного расстояния "
-                                                                "по z-оценкам для сходства контекста")
+    context_scale: float = Field(default=0.5, gt=0, description="масштаб сходства контекста: вклад "
+                                                                "сходства равен exp(−расстояние / "
+                                                                "масштаб), где расстояние — "
+                                                                "среднеквадратичное по стандартизованным "
+                                                                "показателям")
     gap_scale: float = Field(default=1.0, gt=0, description="разрыв в индексе, при котором вклад "
                                                             "разрыва в оценку полный")
-    distance_scale_km: float = Field(default=50.0, gt=0, description="масштаб расстояния в км: вклад близости "
-                                                                     "в оценку убывает как exp(−км / это)")
+    distance_scale_km: float = Field(default=50.0, gt=0, description="масштаб расстояния, км: вклад близости в "
+                                                                     "оценку пары равен exp(−расстояние / "
+                                                                     "масштаб)")
 
 
 class CuratorsParams(StrictModel):

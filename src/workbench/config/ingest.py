@@ -25,7 +25,7 @@ class IngestParams(StrictModel):
                                        "(процентные пункты)")
     min_scores: dict[str, float] = Field(
         default_factory=dict,
-        description="минимальный балл по предмету ('Математика' или 'ЕГЭ/Математика') для строк "
+        description="минимальный балл по предмету (`Математика` или `ЕГЭ/Математика`) для строк "
                     "обучающихся с баллами: балл ниже него считается результатом ниже минимального "
                     "(n_low)")
     unknown_school_severity: Literal["error", "warning"] = Field(
@@ -49,5 +49,5 @@ class IngestParams(StrictModel):
                                      "обучающихся")
     use_store: bool = Field(default=True, description="складывать канонические таблицы в хранилище "
                                                       "DuckDB")
-    html_max_rows: int = Field(default=3000, ge=1, description="сколько проблем показывать на "
-                                                               "HTML-странице")
+    html_max_rows: int = Field(default=3000, ge=1, description="сколько проблем в данных показывать на "
+                                                               "странице data_quality.html")

@@ -39,7 +39,7 @@ src/workbench/config/; не правьте вручную: tests/config/test_ref
 # The Russian line under each section heading (class docstrings stay English, the code rule); a
 # model missing here falls back to its docstring and tests/config/test_reference.py fails.
 SECTION_TITLES: dict[str, str] = {
-    "Params": "Весь файл параметров.",
+    "Params": "Ключи верхнего уровня; у каждого раздела ниже своя таблица.",
     "IndicatorSpec": "Объявленный показатель контекста: его направление и русское название, "
                      "которое показывают все результаты.",
     "InputsSpec": "Входные файлы региона: по одной записи на каждую каноническую таблицу "

@@ -12,13 +12,17 @@ from workbench.core.vocabulary import LISTED_CATEGORIES, RISK_FACTORS
 class BriefingsParams(StrictModel):
     """Settings of the briefings stage (params section `briefings`)."""
 
-    min_cell: int = Field(MIN_CELL, ge=1, description="figures from fewer pupils are suppressed")
+    min_cell: int = Field(MIN_CELL, ge=1, description="цифры, рассчитанные по меньшему числу "
+                                                      "обучающихся, не показываются")
     school_pages: str = Field("all", pattern="^(all|listed)$",
-                              description="passport for every school or only for listed ones")
-    progress: bool = Field(True, description="tqdm progress bar while rendering")
-    trend_years: int = Field(5, ge=1, description="years shown in the school trend")
-    max_results_rows: int = Field(40, ge=1, description="rows of the subjects table per school")
-    xlsx_tech_maps: bool = True
+                              description="паспорта для всех школ (`all`) или только для школ из "
+                                          "списков (`listed`)")
+    progress: bool = Field(True, description="полоса выполнения (tqdm) при создании страниц справок")
+    trend_years: int = Field(5, ge=1, description="сколько лет показывать в динамике школы")
+    max_results_rows: int = Field(40, ge=1, description="наибольшее число строк таблицы предметов в "
+                                                        "паспорте школы")
+    xlsx_tech_maps: bool = Field(True, description="записывать технологические карты школ в файлы "
+                                                   "xlsx (папка tech_maps)")
 
 
 class DerivationRule(StrictModel):
@@ -31,10 +35,16 @@ class DerivationRule(StrictModel):
     the school's latest monitoring year).
     """
 
-    risk_factor: str
-    indicator: str
-    zero_at: float
-    one_at: float
+    risk_factor: str = Field(description="код фактора риска (R01 …)")
+    indicator: str = Field(description="показатель: столбец контекста, `share_low` (доля «2» / "
+                                       "результатов ниже минимального в школе) или "
+                                       "`monitoring:<направление>` (среднее показателей "
+                                       "направления, где больше — лучше, в последней волне "
+                                       "последнего года мониторинга школы)")
+    zero_at: float = Field(description="значение показателя, при котором балл фактора равен 0")
+    one_at: float = Field(description="значение показателя, при котором балл фактора равен 1 (у "
+                                      "благоприятного показателя, например скорости интернета, "
+                                      "zero_at > one_at)")
 
     @model_validator(mode="after")
     def _distinct(self) -> "DerivationRule":
@@ -50,22 +60,26 @@ class ModuleRule(StrictModel):
     params). The level texts may name the school's own facts: {partner} (its resource school),
     {curator}, {municipality}, {subjects} (its weakest subjects and grades), {school}."""
 
-    number: int = Field(0, ge=0, description="the problem's number in appendix 2 (0 = none)")
+    number: int = Field(0, ge=0, description="номер проблемы в приложении 2 (0 — без номера)")
     risk_factors: list[str] = Field(default_factory=list,
-                                    description="risk factors whose score chooses the problem "
-                                                "(empty: only the school chooses it)")
-    problem: str
-    module: str
+                                    description="факторы риска, балл которых выбирает проблему "
+                                                "(пусто — проблему выбирает только сама школа)")
+    problem: str = Field(description="формулировка проблемы")
+    module: str = Field(description="модуль поддержки")
     indicators: list[str] = Field(
         default_factory=list,
-        description="context columns, share_low or weak_subjects: the numbers shown beside "
-                    "the problem (the school against the region)")
-    level_oo: str = ""
-    level_mouo: str = ""
-    level_institute: str = ""
-    level_ministry: str = ""
-    level_resource_centres: str = ""
-    level_other: str = ""
+        description="столбцы контекста, `share_low` или `weak_subjects`: цифры рядом с проблемой "
+                    "(школа в сравнении с регионом)")
+    level_oo: str = Field("", description="формы поддержки на уровне ОО; в текстах уровней можно "
+                                          "подставлять {partner} (ресурсная школа), {curator}, "
+                                          "{municipality}, {subjects} (самые слабые предметы и "
+                                          "классы), {school}")
+    level_mouo: str = Field("", description="формы поддержки на уровне МОУО")
+    level_institute: str = Field("", description="формы поддержки на уровне института (ИРО)")
+    level_ministry: str = Field("", description="формы поддержки на уровне министерства")
+    level_resource_centres: str = Field("", description="формы поддержки на уровне ресурсных "
+                                                        "центров")
+    level_other: str = Field("", description="формы поддержки иных организаций")
 
 
 def _default_rules() -> list[DerivationRule]:
@@ -201,19 +215,31 @@ class RisksParams(StrictModel):
     """Settings of risk profiles and the technological map (params section `risks`)."""
 
     categories: list[str] = Field(default_factory=lambda: list(LISTED_CATEGORIES),
-                                  description="categories of schools that get a profile and a map")
+                                  description="категории школ, для которых строятся профиль рисков "
+                                              "и технологическая карта")
     risk_factors: dict[str, str] = Field(default_factory=lambda: dict(RISK_FACTORS),
-                                         description="code → Russian name (rename or extend)")
-    level_high: float = Field(0.6, ge=0, le=1, description="score ≥ level_high → high")
-    level_medium: float = Field(0.35, ge=0, le=1, description="score ≥ level_medium → medium")
-    survey_max_age: int = Field(1, ge=0, description="years a survey answer stays valid")
-    derive_missing: bool = True
-    derivations: list[DerivationRule] = Field(default_factory=_default_rules)
-    modules: list[ModuleRule] = Field(default_factory=_default_modules)
-    max_problems: int = Field(4, ge=1, le=10)
-    min_problems: int = Field(1, ge=0, le=4)
+                                         description="код → русское название (можно переименовать "
+                                                     "или добавить свои)")
+    level_high: float = Field(0.6, ge=0, le=1, description="балл ≥ level_high → высокий уровень "
+                                                           "риска (`high`)")
+    level_medium: float = Field(0.35, ge=0, le=1, description="балл ≥ level_medium → средний уровень "
+                                                              "риска (`medium`)")
+    survey_max_age: int = Field(1, ge=0, description="сколько лет действителен ответ анкеты")
+    derive_missing: bool = Field(True, description="рассчитывать балл фактора без ответа анкеты по "
+                                                   "показателям (правила derivations)")
+    derivations: list[DerivationRule] = Field(default_factory=_default_rules, description="правила расчёта баллов факторов риска по "
+                                                                                          "показателям, когда нет ответа анкеты")
+    modules: list[ModuleRule] = Field(default_factory=_default_modules, description="проблемы технологической карты с "
+                                                                                    "модулями и формами поддержки")
+    max_problems: int = Field(4, ge=1, le=10, description="наибольшее число проблем в "
+                                                          "технологической карте школы")
+    min_problems: int = Field(1, ge=0, le=4, description="наименьшее число проблем в "
+                                                         "технологической карте школы (если надо, "
+                                                         "добираются проблемы ниже "
+                                                         "problem_min_level)")
     problem_min_level: str = Field("medium", pattern="^(high|medium|low)$",
-                                   description="problems below this level enter only to reach "
+                                   description="проблемы ниже этого уровня риска (`high`, `medium`, "
+                                               "`low`) попадают в карту, только чтобы набрать "
                                                "min_problems")
 
     @model_validator(mode="after")

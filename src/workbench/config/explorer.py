@@ -11,42 +11,44 @@ class ExplorerParams(StrictModel):
     """Settings of the explorer and of its seminar server (`workbench present`)."""
 
     max_table_rows: int = Field(default=50, ge=10,
-                                description="rows of the list on one page of the screen (the "
-                                            "others behind «Следующие»; the xlsx has all); the "
-                                            "reasons are worded for the page shown")
+                                description="строк списка на одной странице экрана (остальные — по "
+                                            "кнопке «Следующие»; в xlsx — все); причины "
+                                            "сформулированы для показанной страницы")
     font_size_px: int = Field(default=18, ge=10, le=40,
-                              description="base font size in px at 100 % browser zoom; every "
-                                          "other size is relative to it")
-    chart_height_px: int = Field(default=560, ge=200, description="height of the charts")
+                              description="базовый размер шрифта в пикселях при масштабе браузера "
+                                          "100 %; все остальные размеры задаются относительно него")
+    chart_height_px: int = Field(default=560, ge=200, description="высота графиков, пикселей")
     webgl_above_schools: int = Field(default=3000, ge=0,
-                                     description="above this many schools the charts draw WebGL "
-                                                 "markers and load the full plotly.js (4.8 MB); "
-                                                 "up to it SVG markers and the basic plotly.js "
-                                                 "(1.2 MB), which a first view evaluates ~5× "
-                                                 "faster")
+                                     description="если школ больше, графики рисуют маркеры WebGL и "
+                                                 "загружают полный plotly.js (4,8 МБ); до этого "
+                                                 "числа — маркеры SVG и базовый plotly.js (1,2 МБ), "
+                                                 "который при первом показе обрабатывается примерно "
+                                                 "в 5 раз быстрее")
     chart_width_px: int = Field(default=1150, ge=400,
-                                description="largest width of a chart; it fills its column up "
-                                            "to this width")
+                                description="наибольшая ширина графика, пикселей; до неё график "
+                                            "заполняет свою колонку")
     max_risks_in_card: int = Field(default=5, ge=1,
-                                   description="risk factors listed in the school card")
+                                   description="сколько факторов риска показывать в карточке школы")
     presentation_scale: float = Field(default=1.35, ge=1.0, le=3.0,
-                                      description="type size of «режим презентации» relative "
-                                                  "to the normal view")
+                                      description="размер шрифта в «режиме презентации» "
+                                                  "относительно обычного вида")
     server_start_timeout_s: float = Field(default=60.0, gt=0,
-                                          description="how long `present` waits for Voilà")
+                                          description="сколько секунд `present` ждёт запуска Voilà")
     kernel_pool: int = Field(default=4, ge=0, le=20,
-                             description="preheated kernels kept ready: this many participants "
-                                         "joining at once get the page without waiting for "
-                                         "the notebook to run (0: no pool; ~0,3 GB each)")
+                             description="сколько заранее запущенных ядер держать наготове: столько "
+                                         "участников, подключившихся одновременно, получают "
+                                         "страницу без ожидания выполнения блокнота (0 — без "
+                                         "запаса; ~0,3 ГБ на ядро)")
     max_kernels: int = Field(default=20, ge=1,
-                             description="pages open at a time; one more gets the Russian page "
-                                         "«Слишком много участников»")
+                             description="сколько страниц может быть открыто одновременно; "
+                                         "следующий участник увидит страницу «Слишком много "
+                                         "участников»")
     disconnect_grace_s: int = Field(default=60, ge=1,
-                                    description="a kernel whose page went away without closing "
-                                                "it (crashed browser, sleeping laptop) is "
-                                                "stopped this long after its connection closed")
+                                    description="ядро, страница которого пропала без закрытия (сбой "
+                                                "браузера, ноутбук ушёл в сон), останавливается "
+                                                "через столько секунд после разрыва соединения")
     cull_idle_s: int = Field(default=600, ge=1,
-                               description="a kernel with no open page and no activity for "
-                                           "this long is stopped")
+                               description="ядро без открытой страницы и без активности столько "
+                                           "секунд останавливается")
     cull_interval_s: int = Field(default=60, ge=1,
-                                   description="how often idle kernels are looked for")
+                                   description="как часто (в секундах) искать простаивающие ядра")

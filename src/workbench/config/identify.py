@@ -16,106 +16,128 @@ class IdentifyParams(StrictModel):
     # --- result index
     indicators: list[Indicator] = Field(
         default_factory=lambda: ["share_low", "mean_mark", "mean_score"],
-        description="cell indicators combined into the result index (those present are used)")
+        description="показатели ячейки (процедура × предмет × класс), из которых складывается "
+                    "индекс результатов (используются те, что есть в данных)")
     indicator_correlation: float = Field(
-        0.8, ge=0, le=1, description="assumed correlation of the sampling errors of the indicators "
-        "of one cell (share of «2» and mean mark come from the same pupils)")
+        0.8, ge=0, le=1, description="принятая корреляция выборочных ошибок показателей одной "
+                                     "ячейки (доля «2» и средняя отметка получены по одним и тем же "
+                                     "обучающимся)")
     within_grade_correlation: float = Field(
-        0.5, ge=0, le=1, description="assumed correlation of sampling errors between subjects of one "
-        "grade (the same pupils sit them)")
+        0.5, ge=0, le=1, description="принятая корреляция выборочных ошибок разных предметов одного "
+                                     "класса (их пишут одни и те же обучающиеся)")
     assumed_icc: float = Field(
-        0.2, gt=0, lt=1, description="intra-school correlation used to guess the pupil-level spread "
-        "of scores when no sd_score is given")
-    confidence: float = Field(0.95, gt=0.5, lt=1, description="level of every interval (the "
-                              "year's index, the persistent level, the rank, the value added)")
-    shrink: bool = Field(True, description="also keep the year's index shrunk toward the region "
-                         "mean (result_index_shrunk, the outcome the monitoring compares); the "
-                         "persistent level that ranks is shrunk toward the context (rank_on)")
+        0.2, gt=0, lt=1, description="внутришкольная корреляция, по которой оценивается разброс "
+                                     "баллов обучающихся, когда sd_score не задан")
+    confidence: float = Field(0.95, gt=0.5, lt=1, description="уровень всех интервалов (индекс года, "
+                                                              "устойчивый уровень, место в рейтинге, "
+                                                              "результат с учётом контекста)")
+    shrink: bool = Field(True, description="хранить также индекс года, сглаженный к среднему по "
+                                           "региону (result_index_shrunk — результат, который "
+                                           "сравнивает мониторинг); устойчивый уровень, по которому "
+                                           "ранжируются школы, сглаживается к ожидаемому по "
+                                           "контексту (см. rank_on)")
     # --- persistent quality (pooled over a window of years, shrunk toward the context)
     min_class_n: int = Field(
-        5, ge=1, description="result rows (procedure × subject × grade) with fewer pupils are kept "
-        "out of the index (their share of «2» is noise)")
+        5, ge=1, description="строки результатов (процедура × предмет × класс), в которых "
+                             "обучающихся меньше, в индекс не входят (их доля «2» — случайный шум)")
     window_years: int = Field(
-        3, ge=1, le=10, description="years pooled (this year and the previous ones) for the "
-        "persistent quality that places a school in the bottom group")
+        3, ge=1, le=10, description="сколько лет (этот и предыдущие) сводятся в устойчивый уровень, "
+                                    "по которому школа попадает в нижнюю группу")
     year_shock_df: float = Field(
-        4.0, ge=0, description="Student-t degrees of freedom of the school × year term: a year far "
-        "from the school's other years weighs less in the pooled estimate; 0 = normal (no "
-        "down-weighting)")
+        4.0, ge=0, description="число степеней свободы распределения Стьюдента для слагаемого школа "
+                               "× год: год, далёкий от других лет школы, меньше весит в сведённой "
+                               "оценке; 0 — нормальное распределение (без понижения веса)")
     subject_term: bool = Field(
-        True, description="count the school's persistent subject profile (strong in one subject, "
-        "weak in another; estimated from the data) as uncertainty about its general level")
+        True, description="учитывать устойчивый предметный профиль школы (сильна в одном предмете, "
+                          "слаба в другом; оценивается по данным) как неопределённость её общего "
+                          "уровня")
     # --- flags
     rank_on: Literal["shrunk", "raw"] = Field(
-        "shrunk", description="which estimate places a school in the bottom/top group: the pooled "
-        "quality shrunk toward the context-expected value (shrunk) or the pooled index (raw)")
-    bottom_share: float = Field(0.10, gt=0, lt=1, description="bottom group of the region")
+        "shrunk", description="по какой оценке школа попадает в нижнюю или верхнюю группу: "
+                              "сведённый за окно уровень, сглаженный к ожидаемому по контексту "
+                              "значению (`shrunk`), или сведённый за окно индекс (`raw`)")
+    bottom_share: float = Field(0.10, gt=0, lt=1, description="доля нижней группы региона")
     min_probability: float = Field(
-        0.5, ge=0, le=1, description="entry to the list needs the posterior probability of being "
-        "in the bottom group at least this (and the whole interval below the benchmark)")
+        0.5, ge=0, le=1, description="для включения в список апостериорная вероятность оказаться в "
+                                     "нижней группе должна быть не меньше этой (а весь интервал — "
+                                     "ниже ориентира, см. benchmark)")
     benchmark: Literal["mean", "percentile"] = Field(
-        "mean", description="the regional level the whole interval of a listed school lies below")
+        "mean", description="региональный уровень, ниже которого должен лежать весь интервал школы "
+                            "из списка: среднее (`mean`) или процентиль (`percentile`)")
     benchmark_percentile: float = Field(
-        25.0, ge=0, le=100, description="used when benchmark = percentile (of the persistent "
-        "levels of the year)")
+        25.0, ge=0, le=100, description="процентиль устойчивых уровней года, когда benchmark = "
+                                        "percentile")
     persist_years: int = Field(
-        1, ge=1, description="consecutive years with the evidence for entry (bottom group, "
-        "probability, interval) before a school is listed")
+        1, ge=1, description="сколько лет подряд должны выполняться условия включения (нижняя "
+                             "группа, вероятность, интервал), чтобы школа попала в список")
     min_years: int = Field(
-        2, ge=1, description="years with results in the window a listing needs; fewer: see "
-        "short_history")
+        2, ge=1, description="сколько лет с результатами в окне нужно для включения в список; если "
+                             "меньше — см. short_history")
     short_history: Literal["available", "strict"] = Field(
-        "strict", description="a school with fewer than min_years years of results (e.g. the first "
-        "year of data): not listed but put on the watch list (strict), or listed on the years "
-        "available with a reason saying so (available)")
+        "strict", description="школа, у которой лет с результатами меньше min_years (например, в "
+                              "первый год данных): не включается в список, а попадает в зону риска "
+                              "(`strict`), или включается по имеющимся годам с причиной, где это "
+                              "сказано (`available`)")
     exit_years: int = Field(
-        2, ge=1, description="a listed school meets the exit criteria after this many consecutive "
-        "years out of the bottom group ...")
+        2, ge=1, description="школа из списка выполняет условия выхода, если столько лет подряд не "
+                             "входит в нижнюю группу…")
     exit_on_interval: bool = Field(
-        True, description="... or as soon as its whole 95% interval lies above the entry threshold "
-        "(the cut of the bottom group)")
-    min_n: int = Field(10, ge=1, description="fewer pupils who wrote the works (pooled over the "
-                       "window) → insufficient_data")
-    pool_years: bool = Field(True, description="min_n counts the pupils of the whole window "
-                             "(false: of this year alone)")
-    top_share: float = Field(0.15, gt=0, lt=1, description="top group: high_performing")
+        True, description="…или как только весь её 95-процентный интервал оказывается выше порога "
+                          "включения (границы нижней группы)")
+    min_n: int = Field(10, ge=1, description="если обучающихся, писавших работы (за всё окно), "
+                                             "меньше — недостаточно данных (insufficient_data)")
+    pool_years: bool = Field(True, description="min_n считает обучающихся за всё окно (`false` — "
+                                               "только за этот год)")
+    top_share: float = Field(0.15, gt=0, lt=1, description="доля верхней группы: высокие результаты "
+                                                           "(high_performing)")
     resilient_percentile: float = Field(
-        75.0, ge=0, le=100, description="adverse context and result percentile at least this → "
-        "resilient (or value added significantly above 0)")
+        75.0, ge=0, le=100, description="неблагоприятный контекст и процентиль результатов не ниже "
+                                        "этого (или результат с учётом контекста значимо выше 0) → "
+                                        "резильентная школа (resilient)")
     # --- social index
     social_indicators: dict[str, Direction] | None = Field(
-        None, description="indicators and directions of the social index; default: every standard "
-        "and declared indicator present in context")
-    adverse_share: float = Field(0.25, gt=0, lt=1, description="bottom share by social index")
+        None, description="показатели социального индекса и их направления; по умолчанию — все "
+                          "стандартные и объявленные показатели, которые есть в данных контекста")
+    adverse_share: float = Field(0.25, gt=0, lt=1, description="доля школ года с самым низким социальным "
+                                                               "индексом: неблагоприятные социальные "
+                                                               "условия (ШФНСУ)")
     rural_from_locality: bool = Field(
-        True, description="derive is_rural from schools.locality («село») when context lacks it")
+        True, description="выводить is_rural из schools.locality («село»), когда в данных контекста "
+                          "этого показателя нет")
     # --- objectivity
     objectivity_z: float = Field(
-        2.5, gt=0, description="ВПР above what the school's ОГЭ/ЕГЭ predict by this many "
-        "standard deviations of the noise (pooled over objectivity_pool_years) → flag")
-    objectivity_pool_years: int = Field(2, ge=1, description="consecutive years the ВПР-vs-exams "
-                                        "signs are summed over")
+        2.5, gt=0, description="ВПР выше, чем предсказывают ОГЭ/ЕГЭ школы, на столько стандартных "
+                               "отклонений шума (суммарно за objectivity_pool_years) → признак "
+                               "необъективности")
+    objectivity_pool_years: int = Field(2, ge=1, description="за сколько лет подряд суммируются "
+                                                             "признаки расхождения ВПР и экзаменов")
     objectivity_gap: float = Field(
-        0.75, ge=0, description="... and ВПР is above that prediction by at least this much "
-        "(index units ≈ SD of school results): a large gap, not merely a significant one")
+        0.75, ge=0, description="…и ВПР выше этого предсказания не меньше чем на столько (в "
+                                "единицах индекса ≈ SD результатов школ): расхождение большое, а не "
+                                "только значимое")
     objectivity_min_vpr_index: float = Field(
-        0.0, description="the gap sign counts only when the school's ВПР index is at least this "
-        "(ВПР results high for the region, not merely less low than its exams)")
-    objectivity_min_n: int = Field(8, ge=1, description="participations (pupil-results) needed "
-                                   "on each side")
+        0.0, description="признак расхождения учитывается, только если индекс ВПР школы не ниже "
+                         "этого (результаты ВПР высокие для региона, а не просто менее низкие, чем "
+                         "её экзамены)")
+    objectivity_min_n: int = Field(8, ge=1, description="сколько участий (результатов обучающихся) "
+                                                        "нужно с каждой стороны")
     objectivity_share5_excess: float = Field(
-        0.25, gt=0, lt=1, description="ВПР share of «5» above the region's by this much → flag")
-    objectivity_share5_z: float = Field(3.0, ge=0, description="... and the excess of «5» is "
-                                        "significant at this binomial z")
+        0.25, gt=0, lt=1, description="доля «5» на ВПР выше региональной на столько → признак "
+                                      "необъективности")
+    objectivity_share5_z: float = Field(3.0, ge=0, description="…и превышение доли «5» значимо при таком "
+                                                               "биномиальном z")
     objectivity_share5_exam_ceiling: float = Field(
-        0.0, description="share-of-«5» sign counts only when the school's ОГЭ/ЕГЭ index is below "
-        "this: high ВПР backed by high exams is not suspicious; without exams it is not judged")
+        0.0, description="признак по доле «5» учитывается, только если индекс ОГЭ/ЕГЭ школы ниже "
+                         "этого: высокие ВПР, подтверждённые высокими экзаменами, не подозрительны; "
+                         "без экзаменов признак не оценивается")
     objectivity_exams_only: bool = Field(
-        True, description="a school flagged for non-objective ВПР is placed by its ОГЭ/ЕГЭ alone "
-        "(its ВПР would place it too high); the reasons say so")
+        True, description="для школы с признаком необъективности ВПР место определяется только по "
+                          "ОГЭ/ЕГЭ (по ВПР она оказалась бы слишком высоко); об этом сказано в "
+                          "причинах")
     # --- reasons
-    reasons_max_subjects: int = Field(2, ge=0, le=10, description="worst subject-grade rows named "
-                                      "in the reasons of a listed or watched school")
+    reasons_max_subjects: int = Field(2, ge=0, le=10, description="сколько худших строк предмет × класс "
+                                                                  "называть в причинах для школы из списка "
+                                                                  "или из зоны риска")
 
     @model_validator(mode="after")
     def _top_bottom(self) -> "IdentifyParams":
@@ -135,16 +157,16 @@ class OrderParams(StrictModel):
     ministry order (lists.xlsx sheet «Приложение к приказу» and lists_annex.docx). Empty number
     or date are printed as blanks to fill in by hand."""
 
-    annex_number: str = Field("1", description="the annex number: «Приложение № 1»")
-    issuer: str = Field("министерства образования", description="whose order: «к приказу …»")
-    number: str = Field("", description="the order number; empty = a blank to fill in")
-    date: str = Field("", description="the order date as printed, e.g. 15.09.2025; empty = a "
-                                      "blank to fill in")
+    annex_number: str = Field("1", description="номер приложения: «Приложение № 1»")
+    issuer: str = Field("министерства образования", description="чей приказ: «к приказу …»")
+    number: str = Field("", description="номер приказа; пусто — пропуск для заполнения")
+    date: str = Field("", description="дата приказа, как её печатать, например 15.09.2025; пусто — "
+                                      "пропуск для заполнения")
     title: str = Field(
         "Перечень общеобразовательных организаций — участников региональной программы "
         "поддержки школ с низкими результатами обучения и школ, функционирующих в "
         "неблагоприятных социальных условиях",
-        description="the title of the list (the school year is added)")
+        description="название списка (к нему добавляется учебный год)")
     signatory_position: str = Field("Министр образования",
-                                    description="position in the signature block")
-    signatory_name: str = Field("", description="name in the signature block; empty = a blank")
+                                    description="должность в подписи")
+    signatory_name: str = Field("", description="ФИО в подписи; пусто — пропуск")

@@ -21,8 +21,9 @@ YEAR_PATTERN = r"(?<!\d)((?:19|20)\d{2})(?:\s*[-/–_]\s*(?:19|20)?\d{2})?(?!\d)
 class ColumnSpec(StrictModel):
     """A source column mapped onto a canonical name, with the scale of its values."""
 
-    name: str = Field(description="canonical column name")
-    scale: Scale = Field(default="share", description="percent: values are divided by 100")
+    name: str = Field(description="каноническое имя столбца")
+    scale: Scale = Field(default="share", description="`percent`: значения делятся на 100 (в файле "
+                                                      "проценты, в таблице доли)")
 
 
 def _column_kind(value: Any) -> str:
@@ -37,32 +38,38 @@ ColumnTarget = Annotated[Union[Annotated[str, Tag("<name>")], Annotated[ColumnSp
 class InputSpec(StrictModel):
     """One source file (or a glob of yearly files) and how it maps onto a canonical table."""
 
-    path: str = Field(description="file or glob (several yearly files), relative to the project")
-    sheet: int | str = Field(default=0, description="Excel sheet: name or 0-based number")
-    encoding: str | None = Field(default=None, description="CSV encoding; None = detect")
-    sep: str | None = Field(default=None, description="CSV separator; None = detect")
-    decimal: str | None = Field(default=None, description="decimal mark; None = detect")
-    thousands: str | None = Field(default=None, description="thousands separator")
-    header_row: int | None = Field(default=None, ge=1, description="1-based; None = detect")
+    path: str = Field(description="файл или шаблон имён (несколько файлов по годам), путь "
+                                  "относительно папки проекта")
+    sheet: int | str = Field(default=0, description="лист Excel: название или номер, считая с 0")
+    encoding: str | None = Field(default=None, description="кодировка CSV; `null` — определить "
+                                                           "автоматически")
+    sep: str | None = Field(default=None, description="разделитель полей CSV; `null` — определить "
+                                                      "автоматически")
+    decimal: str | None = Field(default=None, description="десятичный разделитель; `null` — "
+                                                          "определить автоматически")
+    thousands: str | None = Field(default=None, description="разделитель разрядов (тысяч)")
+    header_row: int | None = Field(default=None, ge=1, description="номер строки заголовка, считая с 1; "
+                                                                   "`null` — найти автоматически")
     columns: dict[str, ColumnTarget] = Field(
         default_factory=dict,
-        description="source header → canonical name, or {name, scale: percent}")
+        description="заголовок столбца в файле → каноническое имя или `{name, scale: percent}`")
     constants: dict[str, Any] = Field(
-        default_factory=dict, description="canonical column → value for a column the file lacks")
+        default_factory=dict, description="каноническое имя столбца → значение для столбца, "
+                                          "которого нет в файле")
     year_from: Literal["column", "filename", "title"] = Field(
         default="column",
-        description="where the year comes from: the mapped year column, the file name, or the "
-                    "title rows above the header")
+        description="откуда берётся год: из сопоставленного столбца года (`column`), из имени файла "
+                    "(`filename`) или из строк названия над заголовком (`title`)")
     year_pattern: str | None = Field(
         default=None,
-        description="regular expression finding the year in the file name or title (its first "
-                    "group, else the whole match); None = a four-digit year or a school year "
-                    "such as 2023-2024")
+        description="регулярное выражение, находящее год в имени файла или в названии (берётся "
+                    "первая группа, если её нет — всё совпадение); `null` — четырёхзначный год или "
+                    "учебный год вида 2023-2024")
     year_is: Literal["school_year", "spring_calendar"] = Field(
         default="school_year",
-        description="school_year: 2024 means 2024/25; spring_calendar: 2024 is the calendar year "
-                    "of a spring procedure, i.e. school year 2023/24 (values such as «2023/24» "
-                    "are school years either way)")
+        description="`school_year`: 2024 означает 2024/25; `spring_calendar`: 2024 — календарный "
+                    "год весенней процедуры, то есть учебный год 2023/24 (значения вида «2023/24» в "
+                    "обоих случаях — учебные годы)")
 
     @field_validator("year_pattern")
     @classmethod
@@ -92,25 +99,27 @@ class InputSpec(StrictModel):
 class InputsSpec(StrictModel):
     """The input files of the region, one entry per canonical table (results: a list)."""
 
-    schools: InputSpec = Field(description="the school list (required)")
-    context: InputSpec | None = Field(default=None, description="context indicators, school × year")
+    schools: InputSpec = Field(description="список школ (обязательный)")
+    context: InputSpec | None = Field(default=None, description="показатели контекста, школа × год")
     results: list[InputSpec] = Field(
-        default_factory=list, description="assessment results: one entry or a list of entries")
-    monitoring: InputSpec | None = Field(default=None, description="monitoring waves")
-    risk_survey: InputSpec | None = Field(default=None, description="risk survey answers")
-    programme: InputSpec | None = Field(default=None, description="programme participation")
+        default_factory=list, description="результаты оценочных процедур: одна запись или список "
+                                          "записей")
+    monitoring: InputSpec | None = Field(default=None, description="волны мониторинга")
+    risk_survey: InputSpec | None = Field(default=None, description="ответы анкеты о факторах риска")
+    programme: InputSpec | None = Field(default=None, description="участие в программе")
     agreements: InputSpec | None = Field(
-        default=None, description="partnership agreements: school, partner school, number, date, "
-                                  "valid until, status")
+        default=None, description="соглашения о партнёрстве: школа, школа-партнёр, номер, дата, "
+                                  "срок действия, статус")
     curators: InputSpec | None = Field(
-        default=None, description="curators: code, name, organisation, municipality, capacity")
+        default=None, description="кураторы: код, ФИО, организация, муниципалитет, сколько школ "
+                                  "может вести")
     decisions: InputSpec | None = Field(
-        default=None, description="expert decisions: include / exclude / category, applied after "
-                                  "the statistics of identification")
+        default=None, description="решения экспертной группы: включить / исключить / категория; "
+                                  "применяются после статистической идентификации")
     plan: InputSpec | None = Field(
-        default=None, description="the plans of measures sent back by the schools: the "
-                                  "technological-map workbooks (a glob; sheet «План "
-                                  "мероприятий», its headers need no `columns`)")
+        default=None, description="планы мероприятий, присланные школами: книги Excel "
+                                  "технологической карты (шаблон имён; лист «План мероприятий», для "
+                                  "его заголовков `columns` не нужен)")
 
     @field_validator("results", mode="before")
     @classmethod

@@ -37,9 +37,13 @@ class ParamsError(WorkbenchError):
 class IndicatorSpec(StrictModel):
     """A declared context indicator: its direction and the Russian label every output shows."""
 
-    direction: Direction = Field(description="adverse, favourable or neutral")
+    direction: Direction = Field(description="`adverse` (чем больше значение, тем неблагоприятнее "
+                                             "условия), `favourable` (чем больше, тем "
+                                             "благоприятнее) или `neutral` (в социальный индекс не "
+                                             "входит)")
     label: str | None = Field(default=None, min_length=1,
-                              description="Russian name shown in outputs; None = the code")
+                              description="русское название показателя во всех результатах; `null` "
+                                          "— показывается код")
 
 
 def _indicator_kind(value: Any) -> str:
@@ -55,39 +59,41 @@ IndicatorEntry = Annotated[Union[Annotated[Direction, Tag("<direction>")],
 class Params(StrictModel):
     """The whole params file."""
 
-    run_id: str = Field(default="run", description="outputs/<run_id>/")
-    region: str = Field(default="Регион", description="region name shown in every output")
+    run_id: str = Field(default="run", description="имя запуска: результаты пишутся в папку "
+                                                   "outputs/<run_id>/")
+    region: str = Field(default="Регион", description="название региона во всех результатах")
     stages: list[StageName] = Field(default_factory=lambda: list(STAGE_NAMES),
-                                    description="stages to run, in registry order")
+                                    description="какие этапы выполнять (в порядке, в котором они "
+                                                "идут в методе)")
     context_indicators: dict[str, IndicatorEntry] = Field(
         default_factory=dict,
-        description="extra numeric context columns: name → direction, or name → {direction, "
-                    "label} with the Russian label shown in outputs")
-    inputs: InputsSpec = Field(description="the input files and their mapping")
+        description="дополнительные числовые показатели контекста: имя → направление или имя → "
+                    "`{direction, label}` с русским названием, которое показывают результаты")
+    inputs: InputsSpec = Field(description="входные файлы и сопоставление их столбцов")
     ingest: IngestParams = Field(default_factory=IngestParams,
-                                 description="reading and validating the inputs")
+                                 description="загрузка и проверка входных данных")
     quality: QualityParams = Field(default_factory=QualityParams,
-                                   description="the data-quality gate")
+                                   description="контроль качества данных")
     identification: IdentifyParams = Field(default_factory=IdentifyParams,
-                                           description="the method of identification")
+                                           description="методика идентификации")
     clusters: ClustersParams = Field(default_factory=ClustersParams,
-                                     description="context clusters")
+                                     description="кластеры по контексту")
     partners: PartnersParams = Field(default_factory=PartnersParams,
-                                     description="resource and partner schools")
+                                     description="ресурсные школы и школы-партнёры")
     curators: CuratorsParams = Field(default_factory=CuratorsParams,
-                                     description="curators of the listed schools")
+                                     description="кураторы школ из списков")
     monitoring: MonitoringParams = Field(default_factory=MonitoringParams,
-                                         description="monitoring and the programme effect")
+                                         description="мониторинг и эффект программы")
     risks: RisksParams = Field(default_factory=RisksParams,
-                               description="risk profiles and the technological map")
+                               description="профили рисков и технологическая карта")
     briefings: BriefingsParams = Field(default_factory=BriefingsParams,
-                                       description="the HTML briefings")
+                                       description="HTML-справки")
     explorer: ExplorerParams = Field(default_factory=ExplorerParams,
-                                     description="the interactive explorer")
+                                     description="интерактивный обозреватель")
     order: OrderParams = Field(default_factory=OrderParams,
-                               description="the lists as an annex to a ministry order")
+                               description="списки в виде приложения к приказу министерства")
     report: ReportParams = Field(default_factory=ReportParams,
-                                 description="the quarterly and annual reports")
+                                 description="квартальные и годовые отчёты")
     # where relative paths are resolved; set by load_params, not by the user
     base_dir: Path | None = Field(default=None, exclude=True)
 

@@ -17,15 +17,16 @@ class QualityParams(StrictModel):
 
     max_rejected_share: float = Field(
         default=0.05, ge=0, le=1,
-        description="largest share of an input table's rows that may be rejected; above it the "
-                    "run stops (exit code 3) and publishes nothing")
+        description="наибольшая доля строк входной таблицы, которую можно отклонить; если отклонено "
+                    "больше, запуск останавливается (код выхода 3) и ничего не публикует")
     tables: dict[InputTable, float] = Field(
         default_factory=dict,
-        description="a threshold of its own per table, e.g. {results: 0.10}; the others use "
-                    "max_rejected_share")
+        description="свой порог для отдельной таблицы, например `{results: 0.10}`; для остальных "
+                    "действует max_rejected_share")
     enabled: bool = Field(
-        default=True, description="false: rejected rows never stop the run (only the banner and "
-                                  "the console line say so)")
+        default=True, description="`false`: отклонённые строки никогда не останавливают запуск (об "
+                                  "этом говорят только предупреждение на страницах справок и строка "
+                                  "в консоли)")
 
     def threshold(self, table: str) -> float:
         """The rejected-share threshold of a table."""

@@ -16,16 +16,17 @@ class ReportParams(StrictModel):
 
     period: str | None = Field(
         default=None,
-        description="2025-Q1 … 2025-Q4: the quarterly analytical report of a calendar quarter "
-                    "(seed 003 item 20.1; Q1–Q2 belong to the school year 2024/25, Q3–Q4 to "
-                    "2025/26); 2024: the annual summary report of the school year 2024/25 "
-                    "(item 20.2); None = the quarterly report of the latest quarter of the "
-                    "current school year and its annual report")
+        description="2025-Q1 … 2025-Q4: квартальный аналитический отчёт за календарный квартал (п. "
+                    "20.1 исходного документа 003; Q1–Q2 относятся к учебному году 2024/25, Q3–Q4 — "
+                    "к 2025/26); 2024: годовой итоговый отчёт за учебный год 2024/25 (п. 20.2); "
+                    "`null` — квартальный отчёт за последний квартал текущего учебного года и "
+                    "годовой отчёт за этот год")
     plan_target: float = Field(0.7, gt=0, le=1,
-                               description="share of the year's due measures done below which "
-                                           "the annual report recommends a review")
-    deadline_day: int = Field(15, ge=1, le=28, description="the report is due by this day of "
-                                                           "the month after the quarter")
+                               description="ориентир: доля выполненных мероприятий из тех, срок "
+                                           "которых в году наступил; если выполнено меньше, годовой "
+                                           "отчёт рекомендует разобрать просроченные мероприятия")
+    deadline_day: int = Field(15, ge=1, le=28, description="отчёт сдаётся до этого числа месяца, "
+                                                           "следующего за кварталом")
 
     @field_validator("period")
     @classmethod

@@ -38,6 +38,7 @@ OUT = ROOT / "benchmarks" / "results"
 TARGETS = {"null_reject": 0.06, "placebo_reject": 0.06, "coverage": 0.93}
 KEY = ["programme_year", "estimate", "year", "base_year"]
 FORMER = "former placebo (inside the window)"
+Z95 = 1.959964
 
 
 def identification(region) -> pd.DataFrame:
@@ -133,8 +134,13 @@ def summarise(df: pd.DataFrame) -> pd.DataFrame:
     df["excl0"] = (df["ci_low"] > 0) | (df["ci_high"] < 0)
     df["covers"] = (df["ci_low"] <= df["truth"]) & (df["truth"] <= df["ci_high"])
     df["err"] = df["effect"] - df["truth"]
+    # the same with the normal interval from the SE: tells the SE's calibration from the
+    # interval's shape (the percentile bootstrap's interval need not be ± 1.96 SE)
+    df["excl0_se"] = (df["effect"] / df["se"]).abs() > Z95
+    df["covers_se"] = (df["err"] / df["se"]).abs() <= Z95
     g = df.groupby(["run"] + KEY, sort=True)
     out = g.agg(seeds=("seed", "nunique"), reject0=("excl0", "mean"), coverage=("covers", "mean"),
+                reject0_se=("excl0_se", "mean"), coverage_se=("covers_se", "mean"),
                 truth=("truth", "mean"), mean_effect=("effect", "mean"), bias=("err", "mean"),
                 sd_effect=("err", "std"), mean_se=("se", "mean"), mean_mde=("mde", "mean"),
                 n_treated=("n_treated", "mean")).reset_index()
@@ -180,16 +186,21 @@ def markdown(report: dict) -> str:
                      f"{'met' if v['met'] else '**missed**'} |")
     lines += ["", "Main estimate: the first cohort's DiD pooled over its programme years "
               "(its placebo for the placebo rows).", "",
-              "| run | cohort | estimate | year | base | seeds | excludes 0 | covers truth | truth "
+              "| run | cohort | estimate | year | base | seeds | excludes 0 | covers truth "
+              "| ± 1.96 SE: excludes 0 | ± 1.96 SE: covers | truth "
               "| mean estimate | bias | SD | mean SE | mean MDE | participants |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for _, r in s.iterrows():
         lines.append(f"| {r['run']} | {r['programme_year']} | {r['estimate']} | {r['year']} | "
                      f"{r['base_year']} | {r['seeds']} | {r['reject0']:.1%} | {r['coverage']:.1%} | "
+                     f"{r['reject0_se']:.1%} | {r['coverage_se']:.1%} | "
                      f"{r['truth']:+.3f} | {r['mean_effect']:+.3f} | {r['bias']:+.3f} | "
                      f"{r['sd_effect']:.3f} | {r['mean_se']:.3f} | {r['mean_mde']:.3f} | "
                      f"{r['n_treated']:.0f} |")
-    lines += ["", f"Largest |Δ index| before the programme between the two runs of a seed: "
+    lines += ["", "«± 1.96 SE»: the same shares with the interval estimate ± 1.96 · SE instead of "
+              "the one in the table (the same for a normal interval, not for the percentile "
+              "bootstrap).",
+              "", f"Largest |Δ index| before the programme between the two runs of a seed: "
               f"{report['max_pre_delta']:.2g} (0 = a controlled comparison)."]
     return "\n".join(lines) + "\n"
 

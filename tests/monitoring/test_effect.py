@@ -163,6 +163,22 @@ def test_mde_and_cohort_beside_each_estimate():
     assert (low_power["mde"] > eff["mde"]).all()
 
 
+def test_abadie_imbens_interval_is_the_normal_one_around_the_same_estimate():
+    """`effect_se: abadie_imbens`: the same point estimates as the bootstrap, the interval
+    estimate ± 1.96 · SE, and the effect of the synthetic panel covered."""
+    idn, prog = synthetic_panel(effect=0.3, select_on="pre_mean")
+    boot = mon.compute_effectiveness(idn, prog, None, MonitoringParams(n_boot=200))
+    ai = mon.compute_effectiveness(idn, prog, None, MonitoringParams(effect_se="abadie_imbens"))
+    np.testing.assert_allclose(ai["effect"], boot["effect"])
+    z = norm.ppf(0.975)
+    np.testing.assert_allclose(ai["ci_high"] - ai["effect"], z * ai["se"])
+    np.testing.assert_allclose(ai["effect"] - ai["ci_low"], z * ai["se"])
+    assert (ai["se"] > 0).all() and np.allclose(ai["se"], boot["se"], rtol=0.5)
+    for year in (2024, 2025):
+        did = _one(ai, "DiD", year)
+        assert did["ci_low"] <= 0.3 <= did["ci_high"], did.to_dict()
+
+
 def test_before_after_rows_from_dynamics(hand_monitoring):
     prog = pd.DataFrame({"school_id": list("ABCD"), "year": 2025, "participant": True})
     d = mon.compute_dynamics(hand_monitoring, None, MonitoringParams(min_schools_for_spread=3))

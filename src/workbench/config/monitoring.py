@@ -63,6 +63,16 @@ class MonitoringParams(StrictModel):
         description="schools whose outcome change (in units of its standard error) is further than "
                     "this many robust SDs from the median are left out of the effect estimate "
                     "(counted in n_outliers)")
+    effect_se: Literal["bootstrap", "abadie_imbens"] = Field(
+        default="bootstrap",
+        description="interval of the effect: percentile bootstrap that resamples participants and "
+                    "controls and redoes the matching (n_boot replicates), or the Abadie–Imbens "
+                    "standard error of matching with replacement (each control's reuse counted) "
+                    "with the normal interval; measured in docs/effect_method.md")
+    variance_matches: int = Field(
+        default=3, ge=1,
+        description="with effect_se abadie_imbens: controls each control is compared with to "
+                    "estimate the variance of its change (J of the Abadie–Imbens standard error)")
     n_boot: int = Field(default=400, ge=50, description="bootstrap replicates for the intervals")
     ci_level: float = Field(default=0.95, gt=0.5, lt=1)
     mde_power: float = Field(

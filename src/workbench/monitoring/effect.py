@@ -3,8 +3,10 @@
 Per cohort (the participants whose first programme year is P), the comparisons of
 `event_study` — the matched difference-in-differences of the result index for each programme
 year and pooled over them, and the placebo on the years before the selection window — each
-with a bootstrap interval, its standard error and the minimum detectable effect (MDE: the true
-effect the estimate would detect with `mde_power` power at the interval's level,
+with its interval and standard error (`effect_se`: by default a bootstrap that redoes the
+matching; or the Abadie–Imbens variance of matching with replacement, `variance`, with the
+normal interval estimate ± z₁₋α/₂ · SE) and the minimum detectable effect (MDE: the true effect
+the estimate would detect with `mde_power` power at the interval's level,
 (z₁₋α/₂ + z_power) · SE); and, per monitoring domain and indicator, the mean entry → final
 change among participants in year P («до/после участников», descriptive, not causal).
 
@@ -25,8 +27,10 @@ from workbench.monitoring.conclusions import conclusion_ru
 from workbench.monitoring.estimates import (EST_BEFORE_AFTER, ESTIMATE_ORDER, ESTIMATE_RU,
                                             OUTCOME_RU)
 from workbench.monitoring.event_study import Design, cohort_designs
-from workbench.monitoring.matching import bootstrap_att, did_estimate, matching_features, standardise
+from workbench.monitoring.matching import (Matched, bootstrap_att, match_sample, matching_features,
+                                          standardise)
 from workbench.monitoring.prepare import cohorts, empty_table, participants, wide_by_year
+from workbench.monitoring.variance import matched_se
 
 EFFECT_KEY = ["programme_year", "estimate", "year", "domain", "indicator"]
 EFFECT_COLUMNS = ["programme_year", "cohort_ru", "n_cohort", "estimate", "estimate_ru", "year",
@@ -84,24 +88,45 @@ def _interval(boots: list[float], params: MonitoringParams) -> dict[str, float]:
             "se": se, "mde": mde(se, params)}
 
 
+def _normal_interval(effect: float, se: float, params: MonitoringParams) -> dict[str, float]:
+    """The interval effect ± z · SE at the interval's level, the SE and the MDE (NaN when the SE
+    is not defined)."""
+    if not np.isfinite(se):
+        return {"ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "mde": np.nan}
+    z = float(norm.ppf(1 - (1 - params.ci_level) / 2))
+    return {"ci_low": effect - z * se, "ci_high": effect + z * se, "se": se, "mde": mde(se, params)}
+
+
 def mde(se: float, params: MonitoringParams) -> float:
     """The minimum detectable effect of an estimate with standard error `se`."""
     return float((norm.ppf(1 - (1 - params.ci_level) / 2) + norm.ppf(params.mde_power)) * se)
 
 
 # ------------------------------------------------------------------ one DiD estimate
+def _uncertainty(m: Matched, tx: np.ndarray, cx: np.ndarray, ty: np.ndarray, cy: np.ndarray,
+                 design: Design, params: MonitoringParams) -> dict[str, float]:
+    """Interval, SE and MDE of the matched ATT ``m`` (participants ``tx``, ``ty``; controls
+    ``cx``, ``cy``) by the method of ``effect_se``: the Abadie–Imbens SE with the normal
+    interval, or the percentile bootstrap that resamples participants and the control pool
+    independently (fixed seed) and redoes the matching in each replicate."""
+    if params.effect_se == "abadie_imbens":
+        return _normal_interval(m.att, matched_se(m, cx, cy, params.variance_matches), params)
+    d_years = [design.base_year, *design.outcome_years]
+    rng = np.random.default_rng(params.seed + 7 * design.base_year + sum(d_years)
+                                + 13 * (len(d_years) - 2))
+    boots = bootstrap_att(tx, cx, ty, cy, params.n_neighbours, params.caliper,
+                          params.bias_correction, params.n_boot, rng)
+    return _interval(boots, params)
+
+
 def estimate_programme_effect(identification: pd.DataFrame, treated_ids: list[str],
                               control_ids: list[str], design: Design,
                               params: MonitoringParams) -> dict[str, Any]:
-    """The matched DiD of one design with a bootstrap interval, SE and MDE.
-
-    The bootstrap resamples participants and the control pool independently (fixed seed) and
-    redoes the matching each time, so the interval carries the matching uncertainty too."""
+    """The matched DiD of one design with its interval, SE and MDE (`_uncertainty`)."""
     y = wide_by_year(identification, params.outcome)
     res = {"effect": np.nan, "ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "mde": np.nan,
            "n_treated": 0, "n_control": 0, "n_unmatched": len(treated_ids), "n_outliers": 0}
-    d_years = [design.base_year, *design.outcome_years]
-    if any(c not in y.columns for c in d_years):
+    if any(c not in y.columns for c in [design.base_year, *design.outcome_years]):
         return res
     change = _outcome_change(y, design, params)
     keep = _inliers(identification, change, design, params)
@@ -117,20 +142,16 @@ def estimate_programme_effect(identification: pd.DataFrame, treated_ids: list[st
     feats = standardise(feats)
     t = [s for s in treated_ids if s in feats.index]
     c = [s for s in control_ids if s in feats.index]
-    eff, n_t, n_c, _ = did_estimate(change, feats, t, c, params.n_neighbours, params.caliper,
-                                    params.bias_correction)
-    res.update(effect=eff if n_t >= params.min_treated else np.nan, n_treated=n_t, n_control=n_c,
+    tx, cx = feats.loc[t].to_numpy(float), feats.loc[c].to_numpy(float)
+    ty, cy = change.reindex(t).to_numpy(float), change.reindex(c).to_numpy(float)
+    m = match_sample(tx, cx, ty, cy, params.n_neighbours, params.caliper, params.bias_correction)
+    n_t = len(m.contrasts)
+    res.update(n_treated=n_t, n_control=m.n_controls_used(),
                n_unmatched=len(treated_ids) - n_t - res["n_outliers"])
-    if n_t < params.min_treated or np.isnan(eff):
+    if n_t < params.min_treated or np.isnan(m.att):
         return res
-    rng = np.random.default_rng(params.seed + 7 * design.base_year + sum(d_years)
-                                + 13 * (len(d_years) - 2))
-    ta, ca = np.array(t), np.array(c)
-    boots = bootstrap_att(feats.loc[ta].to_numpy(float), feats.loc[ca].to_numpy(float),
-                          change.reindex(ta).to_numpy(float), change.reindex(ca).to_numpy(float),
-                          params.n_neighbours, params.caliper, params.bias_correction,
-                          params.n_boot, rng)
-    res.update(_interval(boots, params))
+    res["effect"] = m.att
+    res.update(_uncertainty(m, tx, cx, ty, cy, design, params))
     return res
 
 

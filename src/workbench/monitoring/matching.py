@@ -5,9 +5,13 @@ Each participant is matched with replacement to its k nearest non-participants w
 caliper, on standardised features (social index, the result index of the selection window and
 of every year up to the base year, size);
 the counterfactual change is the controls' mean change, bias-corrected by their regression
-of change on the features (Abadie–Imbens). The bootstrap resamples participants and the
-control pool independently and redoes the matching, without copying matrices per replicate."""
+of change on the features (Abadie–Imbens). The match itself (`Matched`: each participant's
+contrast, its controls and their weights) is what the Abadie–Imbens variance (`variance`) is
+computed from; the bootstrap resamples participants and the control pool independently and
+redoes the matching, without copying matrices per replicate."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -108,6 +112,55 @@ def neighbour_lists(tx: np.ndarray, cx: np.ndarray, pool: int = NEIGHBOUR_POOL
     return d, idx
 
 
+@dataclass(frozen=True)
+class Matched:
+    """The matched sample of one estimate: per matched participant i its contrast
+    D_i = y_i − Σ_j w_ij·(y_j + β·(x_i − x_j)), its listed controls ``near`` (indices into the
+    control pool) with weights ``weights`` (w_ij = 1/(number of its matches) for a match, 0
+    otherwise; each row sums to 1), and the bias-correction slopes ``beta``."""
+
+    contrasts: np.ndarray
+    near: np.ndarray
+    weights: np.ndarray
+    beta: np.ndarray
+
+    @property
+    def att(self) -> float:
+        """The estimate: the mean contrast (NaN without a matched participant)."""
+        return float(np.mean(self.contrasts)) if len(self.contrasts) else np.nan
+
+    def n_controls_used(self) -> int:
+        """How many distinct controls are matched to some participant."""
+        return int(len(np.unique(self.near[self.weights > 0])))
+
+
+def match_weights(nd: np.ndarray, k: int, caliper: float) -> np.ndarray:
+    """Weights of each treated row's listed controls (``nd``: distances ascending): 1/m for
+    each of its m = min(k, within the caliper) nearest, 0 for the rest; a row without a control
+    within the caliper is all zeros."""
+    take = (np.arange(nd.shape[1]) < k)[None, :] & (nd <= caliper)
+    total = take.sum(axis=1, keepdims=True)
+    return np.where(take, 1.0 / np.maximum(total, 1), 0.0)
+
+
+def match_sample(tx: np.ndarray, cx: np.ndarray, ty: np.ndarray, cy: np.ndarray, k: int,
+                 caliper: float, bias_correction: bool) -> Matched:
+    """Each treated row's k nearest controls (with replacement) within the caliper; its
+    counterfactual change is their mean change, bias-corrected (Abadie–Imbens) by the
+    controls' linear regression of change on the features: y_j + β·(x_i − x_j). Treated rows
+    without a control within the caliper are left out of the sample."""
+    nd, near = neighbour_lists(tx, cx, max(10 * k, NEIGHBOUR_POOL))
+    p = cx.shape[1] if cx.ndim == 2 else 0
+    beta = _ols_slope(cx, cy) if bias_correction and len(cx) else np.zeros(p)
+    if near.shape[1] == 0:
+        return Matched(np.zeros(0), near[:0], np.zeros((0, 0)), beta)
+    w = match_weights(nd, k, caliper)
+    has = w.sum(axis=1) > 0
+    cyv = cy[near] + (tx[:, None, :] - cx[near]) @ beta
+    contrasts = ty[has] - (w * cyv).sum(axis=1)[has]
+    return Matched(contrasts, near[has], w[has], beta)
+
+
 def _matched_att(nd: np.ndarray, near: np.ndarray, tx: np.ndarray, cx: np.ndarray, ty: np.ndarray,
                  cy: np.ndarray, k: int, caliper: float, bias_correction: bool,
                  cw: np.ndarray | None = None, dx: np.ndarray | None = None,
@@ -153,12 +206,10 @@ def did_estimate(y_change: pd.Series, feats: pd.DataFrame, treated: list[str], c
     standardised). Returns (effect, n_treated matched, n_control distinct used, n_unmatched)."""
     t = [s for s in treated if s in feats.index]
     c = [s for s in controls if s in feats.index]
-    tx, cx = feats.loc[t].to_numpy(float), feats.loc[c].to_numpy(float)
-    ty = y_change.reindex(t).to_numpy(float)
-    cy = y_change.reindex(c).to_numpy(float)
-    nd, near = neighbour_lists(tx, cx, max(10 * k, NEIGHBOUR_POOL))
-    eff, n_t, n_c = _matched_att(nd, near, tx, cx, ty, cy, k, caliper, bias_correction)
-    return eff, n_t, n_c, len(t) - n_t
+    m = match_sample(feats.loc[t].to_numpy(float), feats.loc[c].to_numpy(float),
+                     y_change.reindex(t).to_numpy(float), y_change.reindex(c).to_numpy(float),
+                     k, caliper, bias_correction)
+    return m.att, len(m.contrasts), m.n_controls_used(), len(t) - len(m.contrasts)
 
 
 # ------------------------------------------------------------------ bootstrap

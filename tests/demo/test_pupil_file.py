@@ -38,8 +38,8 @@ def test_chunks_cover_every_row_once():
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_pupil_file_ingests_to_the_vpr_of_the_yearly_files(tmp_path, fmt):
-    yearly = demo.write_demo(tmp_path / "y" / "data", tmp_path / "y" / "p.yaml", n_schools=60,
-                             seed=5, results_format="csv")
+    demo.write_demo(tmp_path / "y" / "data", tmp_path / "y" / "p.yaml", n_schools=60, seed=5,
+                    results_format="csv")
     pupils = demo.write_demo(tmp_path / "p" / "data", tmp_path / "p" / "p.yaml", n_schools=60,
                              seed=5, results_format="csv", pupil_results=fmt)
     assert "vpr_pupils" in pupils["files"] and not any(k.startswith("vpr_2") for k in

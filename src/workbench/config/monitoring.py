@@ -14,70 +14,89 @@ class MonitoringParams(StrictModel):
 
     schedule: dict[str, list[Literal["entry", "intermediate", "final"]]] = Field(
         default_factory=lambda: {k: list(v) for k, v in SCHEDULE.items()},
-        description="waves expected per domain and year (seed 003, item 13)")
+        description="ожидаемые волны по направлениям и годам (исходный документ 003, п. 13)")
     # ---- trend against measurement noise
-    z: float = Field(default=1.96, gt=0, description="normal quantile of the MDC (1.96 = 95%)")
+    z: float = Field(default=1.96, gt=0, description="квантиль нормального распределения для минимального "
+                                   "обнаружимого изменения, MDC (1,96 = 95 %)")
     reliability: float = Field(
         default=0.8, ge=0, lt=1,
-        description="reliability of an indicator without n: MDC = z·SD·√(2(1−r)) (SD across schools)")
+        description="надёжность показателя без n: MDC = z·SD·√(2(1−r)) (SD — по школам)")
     binomial_for_shares: bool = Field(
-        default=True, description="indicators with values in [0,1] and n given: binomial noise")
+        default=True,
+        description="показатели со значениями в [0, 1] и заданным n: биномиальный шум")
     min_schools_for_spread: int = Field(default=5, ge=2,
-                                        description="schools needed to estimate the spread of an indicator in a year")
+                                        description="сколько школ нужно, чтобы оценить разброс "
+                                                    "показателя в году")
     mdc_override: dict[str, float] = Field(
-        default_factory=dict, description="indicator → fixed minimum detectable change")
+        default_factory=dict,
+        description="показатель → заданное минимальное обнаружимое изменение")
     year_on_year: bool = Field(
-        default=True, description="single-wave domains: change against the same wave a year before")
+        default=True,
+        description="направления с одной волной: изменение к той же волне годом раньше")
     # ---- programme effect
-    outcome: str = Field(default="result_index", description="identification column used as outcome")
-    n_neighbours: int = Field(default=3, ge=1, description="matched controls per participant (with replacement)")
+    outcome: str = Field(default="result_index", description="столбец идентификации, по которому "
+                                                             "оценивается результат")
+    n_neighbours: int = Field(default=3, ge=1, description="сколько подобранных контрольных школ "
+                                                           "на участника (с возвращением)")
     caliper: float = Field(default=1.0, gt=0,
-                           description="max distance to a matched control, in SD of the matching features")
+                           description="наибольшее расстояние до контрольной школы, в SD "
+                                       "показателей подбора")
     match_lags: int = Field(
         default=2, ge=1,
-        description="the selection window: the years before the programme's first year on which "
-                    "participants were chosen; every cohort is matched on the result index of these "
-                    "years and of any later year before its own start, and the placebo uses only "
-                    "the years before the window")
+        description="окно отбора — годы до первого года программы, по которым отбирались "
+                    "участники; каждая когорта подбирается по индексу результатов этих лет и всех "
+                    "следующих лет до её собственного начала, а плацебо использует только годы до "
+                    "окна")
     match_column: str = Field(
         default="result_index_shrunk",
-        description="identification column matched on in the baseline years (falls back to outcome)")
-    match_on_size: bool = Field(default=True, description="also match on log(pupils) of the base year")
+        description="столбец идентификации, по которому идёт подбор в базовые годы (если его "
+                    "нет — outcome)")
+    match_on_size: bool = Field(default=True,
+                                description="подбирать также по log(число обучающихся) "
+                                            "базового года")
     match_extra: list[str] = Field(
         default_factory=lambda: ["vpr_mean_mark"],
-        description="identification columns also matched on in every year of the selection window "
-                    "(those present; a school without a value gets the year's mean): the numbers "
-                    "participants were chosen on when they are not the result index itself — by "
-                    "default the mean ВПР mark; without it participants stay lower than their "
-                    "matched controls by what the selection saw and the index did not, which "
-                    "biases the effect and the placebo alike")
+        description="столбцы идентификации, по которым также идёт подбор в каждый год окна "
+                    "отбора (те, что есть; школе без значения подставляется среднее года): цифры, "
+                    "по которым отбирались участники, если это не сам индекс результатов, — по "
+                    "умолчанию средняя отметка ВПР; без них участники остаются ниже подобранных "
+                    "контрольных школ на то, что видел отбор и не видел индекс, и это смещает и "
+                    "эффект, и плацебо")
     baseline: Literal["year_before", "pre_mean"] = Field(
         default="year_before",
-        description="base of the DiD: the year before (P−1) or the mean of the match_lags years before")
+        description="база «разности разностей»: предыдущий год (P−1) или среднее за "
+                    "match_lags лет до него")
     bias_correction: bool = Field(
-        default=True, description="regression adjustment of matched controls (Abadie–Imbens)")
+        default=True,
+        description="регрессионная поправка по подобранным контрольным школам (Абади — Имбенс)")
     exclude_all_participants: bool = Field(
-        default=True, description="controls never took part in the programme in any year")
+        default=True,
+        description="контрольные школы ни в одном году не участвовали в программе")
     outlier_mad: float = Field(
         default=5.0, gt=0,
-        description="schools whose outcome change (in units of its standard error) is further than "
-                    "this many robust SDs from the median are left out of the effect estimate "
-                    "(counted in n_outliers)")
+        description="школы, у которых изменение результата (в единицах его стандартной ошибки) "
+                    "дальше от медианы, чем на столько робастных SD, не входят в оценку эффекта "
+                    "(их число — в n_outliers)")
     effect_se: Literal["bootstrap", "abadie_imbens"] = Field(
         default="bootstrap",
-        description="interval of the effect: percentile bootstrap that resamples participants and "
-                    "controls and redoes the matching (n_boot replicates), or the Abadie–Imbens "
-                    "standard error of matching with replacement (each control's reuse counted) "
-                    "with the normal interval; measured in docs/effect_method.md")
+        description="интервал эффекта: процентильный бутстреп, который заново выбирает "
+                    "участников и контрольные школы и заново подбирает пары (n_boot повторов), "
+                    "или стандартная ошибка Абади — Имбенса для подбора с возвращением (учтено, "
+                    "сколько раз использована каждая контрольная школа) с нормальным интервалом; "
+                    "сравнение — в docs/effect_method.md")
     variance_matches: int = Field(
         default=3, ge=1,
-        description="with effect_se abadie_imbens: controls each control is compared with to "
-                    "estimate the variance of its change (J of the Abadie–Imbens standard error)")
-    n_boot: int = Field(default=400, ge=50, description="bootstrap replicates for the intervals")
-    ci_level: float = Field(default=0.95, gt=0.5, lt=1)
+        description="при effect_se abadie_imbens: со сколькими контрольными школами "
+                    "сравнивается каждая контрольная школа, чтобы оценить дисперсию её изменения "
+                    "(J в стандартной ошибке Абади — Имбенса)")
+    n_boot: int = Field(default=400, ge=50, description="число бутстреп-повторов для интервалов")
+    ci_level: float = Field(default=0.95, gt=0.5, lt=1,
+                            description="уровень доверительного интервала эффекта")
     mde_power: float = Field(
         default=0.8, gt=0.5, lt=1,
-        description="power of the minimum detectable effect shown beside each estimate: "
-                    "MDE = (z of the interval + z of this power) × standard error")
-    seed: int = 2026
-    min_treated: int = Field(default=5, ge=1, description="fewer matched participants: no estimate")
+        description="мощность минимального обнаружимого эффекта рядом с каждой оценкой: "
+                    "MDE = (z интервала + z этой мощности) × стандартная ошибка")
+    seed: int = Field(default=2026,
+                      description="начальное значение генератора случайных чисел (бутстреп)")
+    min_treated: int = Field(default=5, ge=1, description="если подобранных участников меньше — "
+                                                       "оценки нет")

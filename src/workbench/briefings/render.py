@@ -33,11 +33,14 @@ Schools = list[dict[str, Any]]
 
 def environment(min_cell: int = MIN_CELL, school_files: Mapping[str, str] | None = None
                 ) -> Environment:
-    """Jinja2 environment over the package templates with autoescape on for every template;
+    """Jinja2 environment over the package templates with autoescape on for every template,
+    each compiled once and never looked up on disk again (they do not change during a run);
     the small-cell wording follows the run's `min_cell`; `safe_name` gives a school's passport
     file stem (`school_files`, from `core.names.file_stems` over every school of the run)."""
+    # auto_reload off: every page's `extends "base.html"` would otherwise look the templates up
+    # again and stat their files (two per passport: 7 of the stage's seconds on a busy disk)
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     files = dict(school_files or {})
     env.filters.update(whole=fmt_int,
                        safe_name=lambda sid: files.get(str(sid)) or school_file_names([sid])[str(sid)])

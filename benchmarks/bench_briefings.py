@@ -13,8 +13,9 @@
 
 4. With --before COMMIT: the same built run (copied) goes through the briefings stage with that
    commit's code (its src/ from `git archive`, first on PYTHONPATH) and with this code, in child
-   processes, alternately (`--rounds` times each, before first); reported: the stage's seconds of
-   each, the ratio of the medians, and whether the two wrote byte-identical briefings, risk
+   processes, alternately (`--rounds` times each, before first); reported: the stage's wall and
+   CPU seconds of each (CPU time suffers less from other work on a shared machine), the ratios
+   of the medians, and whether the two wrote byte-identical briefings, risk
    profiles and technological maps.
 
 Writes benchmarks/results/briefings.json and prints a Markdown table; with --json the last line of
@@ -143,16 +144,18 @@ def stage_only(run_dir: Path) -> None:
     """Child process of --before: the briefings stage alone on run_dir; prints its JSON."""
     from workbench import briefings
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     briefings.stage.run(context(run_dir))
     print(json.dumps({"seconds": round(time.perf_counter() - t0, 2),
+                      "cpu_seconds": round(time.process_time() - c0, 2),
                       "digest": outputs_digest(run_dir)}))
 
 
 def compare(run_dir: Path, commit: str, rounds: int) -> dict:
     """The briefings stage on copies of run_dir with the code of `commit` and with this code,
     alternately in child processes."""
-    out: dict = {"commit": commit, "before": [], "after": [], "digests": set()}
+    out: dict = {"commit": commit, "before": [], "after": [], "before_cpu": [], "after_cpu": [],
+                 "digests": set()}
     with tempfile.TemporaryDirectory(prefix="bench_briefings_before_") as tmp:
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "src"],
                                  check=True, capture_output=True).stdout
@@ -167,10 +170,14 @@ def compare(run_dir: Path, commit: str, rounds: int) -> dict:
                                        env=env, check=True, capture_output=True, text=True)
                 res = json.loads(child.stdout.strip().splitlines()[-1])
                 out[label].append(res["seconds"])
+                out[f"{label}_cpu"].append(res["cpu_seconds"])
                 out["digests"].add(res["digest"])
-                print(f"{label}: {res['seconds']} s", file=sys.stderr, flush=True)
+                print(f"{label}: {res['seconds']} s (CPU {res['cpu_seconds']} s)",
+                      file=sys.stderr, flush=True)
     out["identical"] = len(out.pop("digests")) == 1
-    out["ratio"] = round(statistics.median(out["before"]) / statistics.median(out["after"]), 2)
+    for k in ("", "_cpu"):  # wall time, and CPU time of the process (less hurt by other load)
+        out[f"ratio{k}"] = round(statistics.median(out[f"before{k}"])
+                                 / statistics.median(out[f"after{k}"]), 2)
     return out
 
 
@@ -229,6 +236,9 @@ def main() -> None:
         md += [f"| stage s with {before['commit']} (before) | {before['before']} |",
                f"| stage s with this code (after) | {before['after']} |",
                f"| ratio before / after (medians) | {before['ratio']} |",
+               f"| CPU s of the stage's process, before | {before['before_cpu']} |",
+               f"| CPU s of the stage's process, after | {before['after_cpu']} |",
+               f"| CPU ratio before / after (medians) | {before['ratio_cpu']} |",
                f"| outputs byte-identical | {'yes' if before['identical'] else 'NO'} |"]
     md.append(f"| load average 1/5/15 min at the end | {res['load']} |")
     print("\n".join(md))

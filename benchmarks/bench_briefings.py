@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_briefings.py                 # 600-school demo, 3 naive runs
     .venv/bin/python benchmarks/bench_briefings.py --schools 200 --naive 2 --json
+    .venv/bin/python benchmarks/bench_briefings.py --schools 8000 --naive 0 --before 17002ea
 
 1. The demo region (seed 2026) goes through identify, clusters (with partners) and monitoring in
    process; then `briefings.stage.run` renders every briefing. Reported: the median time per school
@@ -10,13 +11,23 @@
    exported by `jupyter nbconvert --no-input` for a sample of schools; reported: seconds per school.
 3. Ratio = naive seconds per school / median package seconds per school.
 
+4. With --before COMMIT: the same built run (copied) goes through the briefings stage with that
+   commit's code (its src/ from `git archive`, first on PYTHONPATH) and with this code, in child
+   processes, alternately (`--rounds` times each, before first); reported: the stage's wall and
+   CPU seconds of each (CPU time suffers less from other work on a shared machine), the ratios
+   of the medians, and whether the two wrote byte-identical briefings, risk
+   profiles and technological maps.
+
 Writes benchmarks/results/briefings.json and prints a Markdown table; with --json the last line of
 stdout is the JSON (benchmarks/run.py reads it).
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -68,15 +79,23 @@ def naive_notebook(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def build_run(n_schools: int, seed: int, run_dir: Path) -> dict:
-    """Demo region → canonical tables → identify, clusters, monitoring in process."""
-    from workbench import demo, pipeline
+PARAMS = {"inputs": {"schools": {"path": "-"}}, "run_id": "bench",
+          "region": "Демонстрационный край", "briefings": {"progress": False}}
+
+
+def context(run_dir: Path):
+    """The benchmark's RunContext over run_dir (the same params in every process)."""
     from workbench.config import parse_params
     from workbench.context import RunContext
 
-    params = parse_params({"inputs": {"schools": {"path": "-"}}, "run_id": "bench",
-                           "region": "Демонстрационный край", "briefings": {"progress": False}})
-    ctx = RunContext(params, run_dir)
+    return RunContext(parse_params(PARAMS), run_dir)
+
+
+def build_run(n_schools: int, seed: int, run_dir: Path) -> dict:
+    """Demo region → canonical tables → identify, clusters, monitoring in process."""
+    from workbench import demo, pipeline
+
+    ctx = context(run_dir)
     t0 = time.perf_counter()
     reg = demo.generate_region(n_schools=n_schools, seed=seed)
     for k, v in reg.tables.items():
@@ -109,19 +128,80 @@ def naive_runs(run_dir: Path, school_ids: list[str]) -> list[float]:
     return out
 
 
+def outputs_digest(run_dir: Path) -> str:
+    """sha256 over every file the briefings stage writes (names and bytes, in sorted order)."""
+    h = hashlib.sha256()
+    files = sorted((run_dir / "briefings").rglob("*")) + [
+        run_dir / "tables" / f"{t}.{ext}" for t in ("risk_profiles", "tech_map")
+        for ext in ("csv", "parquet")]
+    for f in files:
+        if f.is_file():
+            h.update(str(f.relative_to(run_dir)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def stage_only(run_dir: Path) -> None:
+    """Child process of --before: the briefings stage alone on run_dir; prints its JSON."""
+    from workbench import briefings
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    briefings.stage.run(context(run_dir))
+    print(json.dumps({"seconds": round(time.perf_counter() - t0, 2),
+                      "cpu_seconds": round(time.process_time() - c0, 2),
+                      "digest": outputs_digest(run_dir)}))
+
+
+def compare(run_dir: Path, commit: str, rounds: int) -> dict:
+    """The briefings stage on copies of run_dir with the code of `commit` and with this code,
+    alternately in child processes."""
+    out: dict = {"commit": commit, "before": [], "after": [], "before_cpu": [], "after_cpu": [],
+                 "digests": set()}
+    with tempfile.TemporaryDirectory(prefix="bench_briefings_before_") as tmp:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "src"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        for _ in range(rounds):
+            for label, path in (("before", str(Path(tmp) / "src")), ("after", "")):
+                copy = Path(tmp) / "run"
+                shutil.rmtree(copy, ignore_errors=True)
+                shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("briefings"))
+                env = {**os.environ, "PYTHONPATH": path}
+                child = subprocess.run([sys.executable, __file__, "--stage-only", str(copy)],
+                                       env=env, check=True, capture_output=True, text=True)
+                res = json.loads(child.stdout.strip().splitlines()[-1])
+                out[label].append(res["seconds"])
+                out[f"{label}_cpu"].append(res["cpu_seconds"])
+                out["digests"].add(res["digest"])
+                print(f"{label}: {res['seconds']} s (CPU {res['cpu_seconds']} s)",
+                      file=sys.stderr, flush=True)
+    out["identical"] = len(out.pop("digests")) == 1
+    for k in ("", "_cpu"):  # wall time, and CPU time of the process (less hurt by other load)
+        out[f"ratio{k}"] = round(statistics.median(out[f"before{k}"])
+                                 / statistics.median(out[f"after{k}"]), 2)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--schools", type=int, default=600)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--naive", type=int, default=3, help="schools rendered the naive way")
     ap.add_argument("--json", action="store_true", help="last stdout line is the JSON result")
+    ap.add_argument("--before", default=None, metavar="COMMIT",
+                    help="also time the stage with this commit's code (same run, same process tree)")
+    ap.add_argument("--rounds", type=int, default=1, help="stage runs of each code with --before")
+    ap.add_argument("--stage-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.stage_only:
+        stage_only(args.stage_only)
+        return
 
     from workbench import briefings
 
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = Path(tmp) / "run"
         built = build_run(args.schools, args.seed, run_dir)
+        before = compare(run_dir, args.before, args.rounds) if args.before else None
         t0 = time.perf_counter()
         out = briefings.stage.run(built["ctx"])
         stage_s = time.perf_counter() - t0
@@ -139,7 +219,7 @@ def main() -> None:
         "naive_schools": len(naive), "naive_seconds_per_school": round(naive_s, 2) if naive else None,
         "ratio": round(naive_s * 1000 / median_ms) if naive and median_ms else None,
         "naive_all_schools_hours": round(naive_s * args.schools / 3600, 2) if naive else None,
-        "setup_seconds": built["setup_seconds"],
+        "setup_seconds": built["setup_seconds"], "before": before, "load": os.getloadavg(),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "briefings.json").write_text(json.dumps(res, ensure_ascii=False, indent=2),
@@ -152,6 +232,15 @@ def main() -> None:
           f"{res['naive_seconds_per_school']} |",
           f"| ratio naive / package | {res['ratio']} |",
           f"| naive for all schools, h | {res['naive_all_schools_hours']} |"]
+    if before:
+        md += [f"| stage s with {before['commit']} (before) | {before['before']} |",
+               f"| stage s with this code (after) | {before['after']} |",
+               f"| ratio before / after (medians) | {before['ratio']} |",
+               f"| CPU s of the stage's process, before | {before['before_cpu']} |",
+               f"| CPU s of the stage's process, after | {before['after_cpu']} |",
+               f"| CPU ratio before / after (medians) | {before['ratio_cpu']} |",
+               f"| outputs byte-identical | {'yes' if before['identical'] else 'NO'} |"]
+    md.append(f"| load average 1/5/15 min at the end | {res['load']} |")
     print("\n".join(md))
     if args.json:
         print(json.dumps(res, ensure_ascii=False))

@@ -68,3 +68,17 @@ def test_stage_writes_tables_and_lists(demo600, tmp_path):
                   extra_sheets={"Пары школ": pd.DataFrame({"Код ОО": ["1"], "Партнёр": ["2"]})})
     assert "Пары школ" in openpyxl.load_workbook(tmp_path / "lists2.xlsx").sheetnames
 
+
+
+def test_stage_leaves_lists_to_the_clusters_stage_when_the_runner_says_so(demo600, tmp_path):
+    from workbench.config import parse_params
+    from workbench.context import RunContext
+
+    ctx = RunContext(parse_params({"inputs": {"schools": {"path": "x.csv"}}}), tmp_path)
+    for name in ("schools", "context", "results"):
+        ctx.write_canonical(name, demo600.tables[name])
+    ctx.write_meta("lists", {"writer": "clusters"})
+    stage.run(ctx)
+    assert (tmp_path / "tables" / "identification.parquet").exists()
+    assert (tmp_path / "lists_annex.docx").exists()
+    assert not (tmp_path / "lists.xlsx").exists()

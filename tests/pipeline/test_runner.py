@@ -115,3 +115,10 @@ def test_export_html_strips_internet_resources(tmp_path):
     assert "привет" in html and "1+1" not in html
     assert not pipeline.notebooks._CDN.search(html)
     assert "https://cdn" not in html
+
+
+def test_lists_xlsx_has_one_writer_per_run():
+    from workbench.pipeline.runner import lists_writer
+    assert lists_writer(["ingest", "identify", "clusters", "monitoring"]) == "clusters"
+    assert lists_writer(["ingest", "identify", "briefings"]) == "identify"
+    assert lists_writer(["clusters"]) == "clusters"

@@ -4,6 +4,8 @@ statuses a school may choose, and the draft rows made from the prioritised probl
 per problem and level, the responsible suggested from the school's facts)."""
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from workbench.briefings.tech_map import TECH_LEVELS, TECH_LEVELS_RU
@@ -28,23 +30,31 @@ def draft_plan(tech: pd.DataFrame, facts: SchoolFacts | None = None) -> pd.DataF
     """Draft rows of the plan (Russian headers): per prioritised problem one measure per level
     with a text, deadline 30.06 of the school year, statuses blank."""
     facts = facts or SchoolFacts()
-    rows = []
+    rows: list[dict[str, Any]] = []
     t = tech[tech["priority"].notna()].sort_values(["school_id", "priority"], kind="mergesort")
-    for sid, g in t.groupby("school_id", sort=True):
-        values = facts.placeholders(str(sid))
-        k = 0
-        for rec in g.to_dict("records"):
-            for lvl in TECH_LEVELS:
-                if not str(rec.get(lvl) or "").strip():
-                    continue
-                k += 1
-                y = int(rec["year"])
-                rows.append({"Код ОО": str(sid), "Наименование ОО": values["school"],
-                             "Учебный год": year_label(y), "№ мероприятия": k,
-                             "№ проблемы": int(rec.get("number") or 0),
-                             "Проблема": rec["problem"], "Модуль": rec["module"],
-                             "Уровень": TECH_LEVELS_RU[lvl], "Мероприятие": rec[lvl],
-                             "Срок": f"30.06.{y + 1}",
-                             "Ответственный": responsible(lvl, values),
-                             **{h: "" for h in QUARTER_STATUS.values()}, "Примечание": ""})
+    sid: Any = object()  # no school yet: equal to no id
+    values: dict[str, str] = {}
+    k = 0
+    for rec in t.to_dict("records"):  # sorted by school: a school's rows follow each other
+        if rec["school_id"] != sid:
+            sid, values, k = rec["school_id"], facts.placeholders(str(rec["school_id"])), 0
+        for lvl in TECH_LEVELS:
+            if not str(rec.get(lvl) or "").strip():
+                continue
+            k += 1
+            rows.append(_measure(rec, lvl, k, str(sid), values))
     return pd.DataFrame(rows, columns=SHEET_HEADERS)
+
+
+def _measure(rec: dict[str, Any], lvl: str, k: int, sid: str,
+             values: dict[str, str]) -> dict[str, Any]:
+    """The plan row of measure k of a school: problem `rec` at level `lvl`."""
+    y = int(rec["year"])
+    return {"Код ОО": sid, "Наименование ОО": values["school"],
+            "Учебный год": year_label(y), "№ мероприятия": k,
+            "№ проблемы": int(rec.get("number") or 0),
+            "Проблема": rec["problem"], "Модуль": rec["module"],
+            "Уровень": TECH_LEVELS_RU[lvl], "Мероприятие": rec[lvl],
+            "Срок": f"30.06.{y + 1}",
+            "Ответственный": responsible(lvl, values),
+            **{h: "" for h in QUARTER_STATUS.values()}, "Примечание": ""}

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from workbench.briefings.labels import NO_DATA, PRODUCED_RU
 from workbench.briefings.municipality_view import municipality_view
+from workbench.briefings.page_writer import PageWriter
 from workbench.briefings.prepare import Prepared, natural_key, school_input
 from workbench.briefings.region_view import region_view
 from workbench.briefings.school_view import school_view
@@ -32,11 +33,14 @@ Schools = list[dict[str, Any]]
 
 def environment(min_cell: int = MIN_CELL, school_files: Mapping[str, str] | None = None
                 ) -> Environment:
-    """Jinja2 environment over the package templates with autoescape on for every template;
+    """Jinja2 environment over the package templates with autoescape on for every template,
+    each compiled once and never looked up on disk again (they do not change during a run);
     the small-cell wording follows the run's `min_cell`; `safe_name` gives a school's passport
     file stem (`school_files`, from `core.names.file_stems` over every school of the run)."""
+    # auto_reload off: every page's `extends "base.html"` would otherwise look the templates up
+    # again and stat their files (two per passport: 7 of the stage's seconds on a busy disk)
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     files = dict(school_files or {})
     env.filters.update(whole=fmt_int,
                        safe_name=lambda sid: files.get(str(sid)) or school_file_names([sid])[str(sid)])
@@ -95,8 +99,19 @@ def render_all(p: Prepared, out_dir: Path, params: BriefingsParams,
     municipalities = by_municipality(p.schools)
     school_ids = [s["school_id"] for s in p.schools
                   if params.school_pages == "all" or s["listed"]]
-    timings = _school_pages(p, school_ids, env.get_template("school.html"), common, params,
-                            out_dir / "school", school_files)
+    with PageWriter() as pages:
+        timings = _school_pages(p, school_ids, env.get_template("school.html"), common, params,
+                                out_dir / "school", school_files, pages)
+        _summary_pages(p, env, common, params, municipalities, xlsx_files, out_dir, pages)
+    return {"n_school": len(school_ids), "n_municipality": len(municipalities),
+            "school_seconds": timings,
+            "median_school_ms": float(np.median(timings) * 1000) if timings else 0.0}
+
+
+def _summary_pages(p: Prepared, env: Environment, common: dict[str, Any],
+                   params: BriefingsParams, municipalities: dict[str, Schools],
+                   xlsx_files: dict[str, str] | None, out_dir: Path, pages: PageWriter) -> None:
+    """The page of each municipality, the region's page and the index."""
     t_mun = env.get_template("municipality.html")
     for mun, ss in municipalities.items():
         slug = ss[0]["mun_slug"]
@@ -104,25 +119,23 @@ def render_all(p: Prepared, out_dir: Path, params: BriefingsParams,
                             **municipality_view(p, mun, ss, params,
                                                 (xlsx_files or {}).get(slug)),
                             school_pages=params.school_pages)
-        (out_dir / "municipality" / f"{slug}.html").write_text(page, encoding="utf-8")
+        pages.write(out_dir / "municipality" / f"{slug}.html", page)
     page = env.get_template("region.html").render(root="", title=f"Справка по региону: {p.region}",
                                                   **common, **region_view(p, municipalities),
                                                   school_pages=params.school_pages)
-    (out_dir / "region.html").write_text(page, encoding="utf-8")
+    pages.write(out_dir / "region.html", page)
     page = env.get_template("index.html").render(
         root="", title=f"Справки: {p.region}", **common, schools=p.schools,
         municipalities=[(m, ss[0]["mun_slug"]) for m, ss in municipalities.items()],
         categories=[(c, CATEGORIES[c]) for c in CATEGORY_ORDER], school_pages=params.school_pages)
-    (out_dir / "index.html").write_text(page, encoding="utf-8")
-    return {"n_school": len(school_ids), "n_municipality": len(municipalities),
-            "school_seconds": timings,
-            "median_school_ms": float(np.median(timings) * 1000) if timings else 0.0}
+    pages.write(out_dir / "index.html", page)
 
 
 def _school_pages(p: Prepared, school_ids: list[str], template: Template, common: dict[str, Any],
-                  params: BriefingsParams, folder: Path, files: Mapping[str, str]
-                  ) -> list[float]:
-    """One passport per school; returns the seconds of each."""
+                  params: BriefingsParams, folder: Path, files: Mapping[str, str],
+                  pages: PageWriter) -> list[float]:
+    """One passport per school; returns the seconds of each (its view model and rendering:
+    the writing goes on beside, on `pages`' thread)."""
     timings: list[float] = []
     # disable=None: tqdm shows the bar on a terminal and stays silent in notebooks and logs
     for sid in tqdm(school_ids, desc="Паспорта школ", disable=None if params.progress else True,
@@ -131,6 +144,6 @@ def _school_pages(p: Prepared, school_ids: list[str], template: Template, common
         page = template.render(root="../",
                                title=f"Паспорт школы: {p.school_by_id[sid]['school_name']}",
                                **common, **school_view(school_input(p, sid), params))
-        (folder / f"{files[sid]}.html").write_text(page, encoding="utf-8")
+        pages.write(folder / f"{files[sid]}.html", page)
         timings.append(time.perf_counter() - t0)
     return timings

@@ -12,6 +12,7 @@ municipality, the weakest subjects and grades). `tech_map` is the prioritised ro
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 
@@ -58,13 +59,13 @@ def fill_levels(rule: ModuleRule, values: dict[str, str]) -> dict[str, str]:
                                  getattr(rule, lvl)) for lvl in TECH_LEVELS}
 
 
-def _factor_evidence(rule: ModuleRule, g: pd.DataFrame) -> str:
-    """«R02 Дефицит педагогических кадров: 0,48 (анкетирование 2024)» per factor present."""
-    rows = g.set_index("risk_factor")
+def _factor_evidence(rule: ModuleRule, rows: dict[str, dict[str, Any]]) -> str:
+    """«R02 Дефицит педагогических кадров: 0,48 (анкетирование 2024)» per factor present;
+    rows: the school's profile rows by risk factor."""
     out = []
     for f in rule.risk_factors:
-        if f in rows.index:
-            r = rows.loc[f]
+        if f in rows:
+            r = rows[f]
             src = str(r.get("source") or "")
             out.append(f"{f} «{r.get('risk_name', f)}»: {fmt_num(float(r['score']), 2)}"
                        + (f" ({src})" if src else ""))
@@ -82,13 +83,14 @@ def full_form(profiles: pd.DataFrame, params: RisksParams,
     for (sid, year), g in profiles.groupby(["school_id", "year"], sort=True):
         sid = str(sid)
         score = dict(zip(g["risk_factor"], g["score"].astype(float)))
+        by_factor = {r["risk_factor"]: r for r in g.to_dict("records")}  # once, not per rule
         chosen = {id(rule): prio for prio, (_, rule, _) in
                   enumerate(priority_problems(score, params), start=1)}
         values = facts.placeholders(sid)
         for rule in params.modules:
             present = [f for f in rule.risk_factors if f in score]
             factors = sorted(present, key=lambda f: -score[f])
-            ev = "; ".join(x for x in (_factor_evidence(rule, g),
+            ev = "; ".join(x for x in (_factor_evidence(rule, by_factor),
                                        evidence_text(facts, sid, rule.indicators)) if x)
             row = {"school_id": sid, "year": int(year), "priority": chosen.get(id(rule)),
                    "number": rule.number, "problem": rule.problem,

@@ -130,14 +130,24 @@ def weak_subjects(results: pd.DataFrame | None, year: int, min_cell: int = MIN_C
     r["excess"] = r["share"] - r["region"]
     r = r[r["excess"] > 0].sort_values(["school_id", "excess"], ascending=[True, False],
                                        kind="mergesort")
+    return _weak_texts(r.groupby("school_id", sort=False).head(top))
+
+
+def _weak_texts(top_rows: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """school → short and long text of its weakest rows (already cut to the top ones and sorted
+    by school): one pass over plain columns, no DataFrame per school."""
+    rows_by_school: dict[str, list[tuple[str, Any, float, float]]] = {}
+    for sid, subj, grade, proc, share, region in zip(
+            top_rows["school_id"], top_rows["subject"], top_rows["grade"],
+            top_rows["procedure"], top_rows["share"], top_rows["region"]):
+        name = f"{str(subj).lower()} {int(grade)} кл."
+        rows_by_school.setdefault(sid, []).append((name, proc, share, region))
     short, long_ = {}, {}
-    for sid, g in r.groupby("school_id", sort=True):
-        g = g.head(top)
-        names = [f"{str(s).lower()} {int(k)} кл." for s, k in zip(g["subject"], g["grade"])]
-        short[sid] = ", ".join(dict.fromkeys(names))
+    for sid in sorted(rows_by_school):
+        rows = rows_by_school[sid]
+        short[sid] = ", ".join(dict.fromkeys(n for n, _, _, _ in rows))
         long_[sid] = "; ".join(f"{n} ({p}): доля низких результатов {fmt_pct(a)} (регион "
-                               f"{fmt_pct(b)})" for n, p, a, b in
-                               zip(names, g["procedure"], g["share"], g["region"]))
+                               f"{fmt_pct(b)})" for n, p, a, b in rows)
     return short, long_
 
 

@@ -43,6 +43,7 @@ def write_tech_map_xlsx(tech: pd.DataFrame, schools: pd.DataFrame, folder: Path,
     year = int(pd.to_numeric(tech["year"]).max()) if "year" in tech else None
     t = tech.assign(school_id=tech["school_id"].astype(str))
     t["municipality"] = t["school_id"].map(info["municipality"].map(_text)).fillna("")
+    names = dict(zip(info.index, info["school_name"])) if "school_name" in info else {}
     written = []
     for key, mg in t.groupby("municipality", sort=True):
         mun = key or NO_MUNICIPALITY
@@ -54,17 +55,32 @@ def write_tech_map_xlsx(tech: pd.DataFrame, schools: pd.DataFrame, folder: Path,
         fmt = _formats(wb)
         used: set[str] = {PLAN_SHEET.lower(), "модули"}
         _plan_sheet(wb, draft_plan(mg, facts), fmt)
-        for sid, g in mg.groupby("school_id", sort=True):
-            name = str(info["school_name"].get(sid, sid)) if "school_name" in info else sid
+        for sid, (year_, rows) in _forms_by_school(mg).items():
+            name = str(names.get(sid, sid)) if "school_name" in info else sid
             head = f"{name} (код {sid}), {mun}"
             if facts is not None:
                 v = facts.placeholders(sid)
                 head += f"; ресурсная школа: {v['partner']}; куратор: {v['curator']}"
-            _school_sheet(wb, _sheet_name(sid, used), g, head, fmt)
+            _school_sheet(wb, _sheet_name(sid, used), year_, rows, head, fmt)
         _modules_sheet(wb, risk_names, fmt)
         wb.close()
         written.append(path)
     return written
+
+
+def _forms_by_school(mg: pd.DataFrame) -> dict[str, tuple[int, list[dict[str, Any]]]]:
+    """school → (its year: that of its first row, its form rows by problem number then problem):
+    the rows of a municipality sorted once and cut into dicts once, schools in sorted order."""
+    first_year = dict(zip(*mg.drop_duplicates("school_id")[["school_id", "year"]].T.values))
+    order = mg.assign(_n=pd.to_numeric(mg["number"], errors="coerce").fillna(99))
+    order = order.sort_values(["school_id", "_n", "problem"], kind="mergesort")
+    out: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+    for rec in order.to_dict("records"):
+        sid = rec["school_id"]
+        if sid not in out:
+            out[sid] = (int(first_year[sid]), [])
+        out[sid][1].append(rec)
+    return out
 
 
 def municipality_file_names(schools: pd.DataFrame) -> dict[str, str]:
@@ -117,15 +133,14 @@ def _plan_sheet(wb: xlsxwriter.Workbook, plan: pd.DataFrame, fmt: dict[str, Any]
     ws.repeat_rows(0)
 
 
-def _school_sheet(wb: xlsxwriter.Workbook, sheet: str, g: pd.DataFrame, school: str,
-                  fmt: dict[str, Any]) -> None:
-    """The appendix-2 form of one school: title, the school and its facts, a note, every
-    problem (the prioritised ones marked), a blank row for «иное»."""
+def _school_sheet(wb: xlsxwriter.Workbook, sheet: str, y: int, rows: list[dict[str, Any]],
+                  school: str, fmt: dict[str, Any]) -> None:
+    """The appendix-2 form of one school of year y: title, the school and its facts, a note,
+    every problem (rows in order; the prioritised ones marked), a blank row for «иное»."""
     ws = wb.add_worksheet(sheet)
     for c, w in enumerate(WIDTHS):
         ws.set_column(c, c, w)
     last = len(HEADERS) - 1
-    y = int(g["year"].iloc[0])
     ws.merge_range(0, 0, 0, last, "Технологическая карта адресной помощи школам с низкими "
                    f"результатами обучения (проект), {year_label(y)} учебный год", fmt["title"])
     ws.merge_range(1, 0, 1, last, f"Школа: {school}", fmt["title"])
@@ -138,8 +153,7 @@ def _school_sheet(wb: xlsxwriter.Workbook, sheet: str, g: pd.DataFrame, school: 
     ws.set_row(2, 30)
     ws.write_row(3, 0, HEADERS, fmt["head"])
     r = 4
-    order = g.assign(_n=pd.to_numeric(g.get("number", 0), errors="coerce").fillna(99))
-    for rec in order.sort_values(["_n", "problem"], kind="mergesort").to_dict("records"):
+    for rec in rows:
         prio = rec.get("priority")
         chosen = prio is not None and prio == prio
         vals = [int(rec["_n"]) if rec["_n"] != 99 else "", rec["problem"],

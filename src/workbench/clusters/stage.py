@@ -112,8 +112,9 @@ def _curators(ctx: RunContext, ident: pd.DataFrame | None, schools: pd.DataFrame
 
 def _write_lists_with_pairs(ctx: RunContext, ident: pd.DataFrame | None, schools: pd.DataFrame,
                             pairs: pd.DataFrame, unmatched: pd.DataFrame | None = None) -> None:
-    """lists.xlsx again, now with the sheets «Пары школ», «Кураторы» and «Нагрузка кураторов»
-    (the identify stage wrote it without)."""
+    """lists.xlsx with the sheets «Пары школ», «Кураторы» and «Нагрузка кураторов» (in a
+    `workbench run` the only writing of the file; the identify stage writes it without them
+    only when it runs without this stage, or on its own context)."""
     if ident is None:
         return
     sheets = {"Пары школ": partners_sheet(pairs, schools, unmatched)}

@@ -1,7 +1,9 @@
 """The identify stage: the chain over the run's canonical tables, then the expert decisions
 (optional table `decisions`, applied after the statistics); writes `identification`,
-`identification_details`, `list_changes`, lists.xlsx with its annex sheet and lists_annex.docx (the clusters stage rewrites lists.xlsx
-with the sheet of partner pairs); returns the figures and tables the notebook shows."""
+`identification_details`, `list_changes`, lists.xlsx with its annex sheet and lists_annex.docx;
+returns the figures and tables the notebook shows. In a `workbench run` that also runs the
+clusters stage, lists.xlsx is written once, by the clusters stage (with the sheets of partner
+pairs and curators): the runner says so in the run's meta `lists`."""
 from __future__ import annotations
 
 from typing import Any
@@ -21,6 +23,12 @@ from workbench.identify.lists import write_lists
 DETAILS = ["school_id", "year", "procedure", "subject", "grade", "n", "share_low",
            "share_low_region", "mean_mark", "mean_mark_region", "mean_score",
            "mean_score_region", "z", "z_se"]
+
+
+def writes_lists(ctx: RunContext) -> bool:
+    """Whether this stage writes lists.xlsx: unless the runner named another stage the writer
+    (a notebook or a test on its own context always gets the file)."""
+    return (ctx.read_meta("lists", {}) or {}).get("writer", "identify") == "identify"
 
 
 def run(ctx: RunContext) -> dict[str, Any]:
@@ -52,8 +60,9 @@ def run(ctx: RunContext) -> dict[str, Any]:
     ctx.write_table("identification_details", cells[DETAILS],  # one row per results row: Parquet only
                     key=["school_id", "year", "procedure", "subject", "grade"], csv=False)
     ctx.write_table("list_changes", changes, key=["year", "school_id"])
-    write_lists(ctx.path("lists.xlsx"), ident, schools, changes=changes, min_cell=min_cell,
-                order=ctx.params.order, decisions=decisions)
+    if writes_lists(ctx):
+        write_lists(ctx.path("lists.xlsx"), ident, schools, changes=changes, min_cell=min_cell,
+                    order=ctx.params.order, decisions=decisions)
     write_annex_docx(ctx.path("lists_annex.docx"),
                      annex_table(ident, schools, year, decisions, min_cell), ctx.params.order,
                      year)

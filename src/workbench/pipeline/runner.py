@@ -89,6 +89,12 @@ def _manifest(params: Params, params_path: Path, ctx: RunContext, stages: list[s
     }
 
 
+def lists_writer(stages: list[str]) -> str:
+    """The one stage of the run that writes lists.xlsx: clusters when it runs (its file adds
+    the pairs and curators sheets to identify's), else identify."""
+    return "clusters" if "clusters" in stages else "identify"
+
+
 def _write_manifest(build: Path, manifest: dict) -> None:
     (build / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                          encoding="utf-8")
@@ -171,6 +177,7 @@ def _build_and_publish(params: Params, params_path: Path, root: Path, build: Pat
     handler = _attach_log(build / "run.log")
     ctx = RunContext(params, build, outputs_root=root)
     ctx.write_meta("report", {"period": params.report.period})  # the reports stage reads it
+    ctx.write_meta("lists", {"writer": lists_writer(stages)})  # the identify stage reads it
     seconds: dict[str, float] = {}
     started = _now()
     pending: list[PendingUpdate] = []

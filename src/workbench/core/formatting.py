@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 MINUS = "\u2212"
@@ -42,7 +43,15 @@ def fmt_num(x: Any, digits: int = 2, sign: bool = False) -> str:
     v = finite(x)
     if v is None:
         return MISSING
-    s = _decimal_text(v, max(0, int(digits)))
+    return _fmt_finite(v, max(0, int(digits)), bool(sign))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fmt_finite(v: float, digits: int, sign: bool) -> str:
+    """fmt_num of a finite float, remembered: briefings format the same values (the region's
+    medians, shares, years) on every one of thousands of pages (0.0 and −0.0 give the same text,
+    so their sharing a cache entry changes nothing)."""
+    s = _decimal_text(v, digits)
     positive = not s.startswith("-") and any(c not in "0." for c in s)
     s = s.replace(".", ",").replace("-", MINUS)
     return ("+" + s) if sign and positive else s

@@ -81,17 +81,9 @@ def test_stage_notebook_is_thin_and_parameterised(name, module):
     assert len(re.findall(r"[А-Яа-яЁё]", prose)) > 200
 
 
-# plotly.js carries the default URL of its geo maps' topojson files; the basic bundle the explorer
-# ships has no geo traces, so that default is never fetched (and is not a link our code makes)
-PLOTLY_TOPOJSON_DEFAULT = 'topojsonURL:{valType:"string",noBlank:!0,dflt:"https://cdn.plot.ly/un/"}'
-
-
 def test_no_cdn_links_in_code_that_makes_html():
     pat = re.compile(r"cdn\.plot\.ly|unpkg\.com|cdn\.jsdelivr|cdnjs\.|fonts\.googleapis|"
                      r"include_plotlyjs\s*=\s*['\"]cdn")
     for p in list((ROOT / "src").rglob("*.*")) + list((ROOT / "notebooks").glob("*.ipynb")):
         if p.suffix in {".py", ".html", ".js", ".css", ".j2", ".ipynb"}:
-            text = p.read_text(encoding="utf-8", errors="replace")
-            if p.name.startswith("plotly") and p.name.endswith(".min.js"):
-                text = text.replace(PLOTLY_TOPOJSON_DEFAULT, "", 1)
-            assert not pat.search(text), p
+            assert not pat.search(p.read_text(encoding="utf-8", errors="replace")), p

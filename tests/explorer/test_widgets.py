@@ -59,3 +59,19 @@ def test_the_basic_bundle_is_the_plotly_js_of_the_plotly_package():
     head = {b: (d / b).read_text(encoding="utf-8")[:200] for b, d in widgets.BUNDLE_DIRS.items()}
     versions = {b: re.search(r"v(\d+)\.\d+\.\d+", h).group(1) for b, h in head.items()}
     assert versions[widgets.BASIC_BUNDLE] == versions[widgets.FULL_BUNDLE], versions
+
+
+def test_the_basic_bundle_has_no_web_address_to_reach():
+    """Pages work offline: the kept basic bundle names no address plotly.js could fetch or open
+    (its topojson and cloud-editor defaults are blank, the logo links nowhere); what is left are
+    XML namespaces and the addresses inside its license comments."""
+    import re
+
+    text = (widgets.STATIC / widgets.BASIC_BUNDLE).read_text(encoding="utf-8")
+    licences = {"http://getify.mit-license.org", "http://syntheti.cc",
+                "https://github.com/voidqk/polybooljs"}
+    urls = set(re.findall(r"https?://[^\s\"'`)]+", text))
+    assert {u for u in urls if not u.startswith("http://www.w3.org/")} == licences
+    assert 'topojsonURL:{valType:"string",noBlank:!0,dflt:""}' in text
+    assert 'plotlyServerURL:{valType:"string",dflt:""}' in text
+    assert 'r.href="#",r.target="_blank"' in text

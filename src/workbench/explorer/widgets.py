@@ -10,8 +10,11 @@ Which plotly.js: evaluating the full 4.8 MB bundle was the main cost of a partic
 view (issue 18: ≈3.4 s of it at 200 schools). A region of up to `explorer.webgl_above_schools` schools
 (default 3,000) draws SVG markers (`scatter`), which the 1.2 MB basic bundle has and evaluates ≈5× faster; only a
 larger run needs WebGL (`scattergl`) and so the full bundle. `static/plotly-basic.min.js` is
-the npm package plotly.js-basic-dist-min 4.1.1 (MIT), unchanged — the plotly.js version the
-plotly package ships — kept in the repository so that every page works offline.
+the npm package plotly.js-basic-dist-min 4.1.1 (MIT) — the plotly.js version the plotly package
+ships — kept in the repository so that every page works offline, with every web address outside
+its license comments removed (the topojson and cloud-editor defaults blanked, the logo link and
+documentation links made plain text; a note at its end says so, tests/explorer/test_widgets.py
+checks it).
 """
 from __future__ import annotations
 
